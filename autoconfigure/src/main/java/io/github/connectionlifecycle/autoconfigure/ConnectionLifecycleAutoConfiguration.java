@@ -1,0 +1,32 @@
+package io.github.connectionlifecycle.autoconfigure;
+
+import io.github.connectionlifecycle.work.WorkBoundaries;
+import io.github.connectionlifecycle.work.WorkBoundaryListener;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.function.SingletonSupplier;
+
+/**
+ * Auto-configuration of the unit-of-work model: the {@link WorkBoundaries} that every entry
+ * point opens and closes units through.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "connection.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ConnectionLifecycleProperties.class)
+public final class ConnectionLifecycleAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	WorkBoundaries workBoundaries(ApplicationEventPublisher eventPublisher,
+			ObjectProvider<WorkBoundaryListener> listeners) {
+		// Resolved once, at the first boundary: every singleton exists by then.
+		return new WorkBoundaries(eventPublisher, SingletonSupplier.of(() -> listeners.orderedStream().toList()));
+	}
+
+}

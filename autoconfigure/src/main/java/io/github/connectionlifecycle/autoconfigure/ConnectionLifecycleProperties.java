@@ -1,0 +1,160 @@
+package io.github.connectionlifecycle.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of the unit-of-work connection lifecycle.
+ */
+@ConfigurationProperties("connection")
+public class ConnectionLifecycleProperties {
+
+	/**
+	 * Whether units of work get boundaries and connection cleanup at all.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Longest time a physical connection may live, counted from when it was opened. Older
+	 * connections are retired at the next unit-of-work boundary and never handed to a unit.
+	 * 0 closes every connection a unit used when the unit ends; unset means no age limit
+	 * besides the pool's own.
+	 */
+	private @Nullable Duration maxAge;
+
+	/**
+	 * Whether to check that a connection is alive the first time a unit of work uses it,
+	 * unless the pool has just validated it.
+	 */
+	private boolean healthChecks = false;
+
+	/**
+	 * Longest time a connection may sit idle before a unit of work uses it, when the
+	 * network path (NAT gateway, proxy, firewall) drops idle connections sooner than the
+	 * database server's own idle timeout does. Unset means the server's timeout alone.
+	 */
+	private @Nullable Duration maxIdle;
+
+	/**
+	 * What to do at start-up when a setting lets connections outlive the database server's
+	 * idle timeout (wait_timeout).
+	 */
+	private ServerTimeoutCheck serverTimeoutCheck = ServerTimeoutCheck.WARN;
+
+	/**
+	 * Names of DataSource beans to leave alone.
+	 */
+	private List<String> excludedDataSources = new ArrayList<>();
+
+	private final EntryPoint kafka = new EntryPoint();
+
+	private final EntryPoint scheduling = new EntryPoint();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable Duration getMaxAge() {
+		return this.maxAge;
+	}
+
+	public void setMaxAge(@Nullable Duration maxAge) {
+		if (maxAge != null && maxAge.isNegative()) {
+			throw new IllegalArgumentException("connection.max-age must not be negative (was " + maxAge
+					+ "); use 0 to close connections after every unit of work, a positive duration such as 10m, "
+					+ "or remove the property for no age limit");
+		}
+		this.maxAge = maxAge;
+	}
+
+	public boolean isHealthChecks() {
+		return this.healthChecks;
+	}
+
+	public void setHealthChecks(boolean healthChecks) {
+		this.healthChecks = healthChecks;
+	}
+
+	public @Nullable Duration getMaxIdle() {
+		return this.maxIdle;
+	}
+
+	public void setMaxIdle(@Nullable Duration maxIdle) {
+		if (maxIdle != null && (maxIdle.isNegative() || maxIdle.isZero())) {
+			throw new IllegalArgumentException("connection.max-idle must be positive (was " + maxIdle
+					+ "); set it a little below the idle timeout of your NAT gateway or proxy, for example 5m, "
+					+ "or remove the property to rely on the server's wait_timeout");
+		}
+		this.maxIdle = maxIdle;
+	}
+
+	public ServerTimeoutCheck getServerTimeoutCheck() {
+		return this.serverTimeoutCheck;
+	}
+
+	public void setServerTimeoutCheck(ServerTimeoutCheck serverTimeoutCheck) {
+		this.serverTimeoutCheck = serverTimeoutCheck;
+	}
+
+	public List<String> getExcludedDataSources() {
+		return this.excludedDataSources;
+	}
+
+	public void setExcludedDataSources(List<String> excludedDataSources) {
+		this.excludedDataSources = excludedDataSources;
+	}
+
+	public EntryPoint getKafka() {
+		return this.kafka;
+	}
+
+	public EntryPoint getScheduling() {
+		return this.scheduling;
+	}
+
+	/**
+	 * What to do when a setting lets connections outlive the server's idle timeout.
+	 */
+	public enum ServerTimeoutCheck {
+
+		/** Log a warning at start-up. */
+		WARN,
+
+		/** Fail start-up. */
+		FAIL,
+
+		/** Do not check. */
+		OFF
+
+	}
+
+	/**
+	 * Settings of one entry point (a source of units of work).
+	 */
+	public static class EntryPoint {
+
+		/**
+		 * Whether this entry point's work runs in units of work.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+}

@@ -1,0 +1,218 @@
+package io.github.connectionlifecycle.work;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.util.Assert;
+
+/**
+ * Opens and closes units of work on the thread that does the work. Only the outermost unit
+ * on a thread has boundaries: a unit opened inside another one fires nothing. Entry points
+ * (Kafka, scheduling) use {@link #open(UnitOfWork)}; applications wrap their own blocks with
+ * {@link #run(String, Runnable)} or {@link #call(String, Callable)}.
+ * <p>
+ * Nothing here throws into the caller: a failing {@link WorkBoundaryListener} or
+ * application event listener is logged and counted in {@link #getListenerFailureCount()}.
+ */
+public final class WorkBoundaries {
+
+	private static final Log logger = LogFactory.getLog(WorkBoundaries.class);
+
+	private static final WorkScope NESTED = new NestedScope();
+
+	private final ThreadLocal<OpenUnit> current = new ThreadLocal<>();
+
+	private final ApplicationEventPublisher eventPublisher;
+
+	private final Supplier<List<WorkBoundaryListener>> listeners;
+
+	private final AtomicLong listenerFailures = new AtomicLong();
+
+	/**
+	 * Creates boundaries that publish events through the given publisher.
+	 * @param eventPublisher where {@link WorkStartedEvent} and {@link WorkFinishedEvent} go
+	 * @param listeners supplies the infrastructure listeners, in order; asked at every
+	 * boundary so that listeners created after this object are seen
+	 */
+	public WorkBoundaries(ApplicationEventPublisher eventPublisher, Supplier<List<WorkBoundaryListener>> listeners) {
+		Assert.notNull(eventPublisher, "eventPublisher must not be null");
+		Assert.notNull(listeners, "listeners must not be null");
+		this.eventPublisher = eventPublisher;
+		this.listeners = listeners;
+	}
+
+	/**
+	 * Opens a unit of work on the current thread. When a unit is already open here, returns a
+	 * nested scope whose close does nothing.
+	 * @param unit what the work is
+	 * @return the scope to close when the work is done
+	 */
+	public WorkScope open(UnitOfWork unit) {
+		Assert.notNull(unit, "unit must not be null");
+		if (this.current.get() != null) {
+			return NESTED;
+		}
+		OpenUnit open = new OpenUnit(unit, Thread.currentThread(), System.nanoTime());
+		this.current.set(open);
+		WorkStartedEvent event = new WorkStartedEvent(unit);
+		for (WorkBoundaryListener listener : this.listeners.get()) {
+			guarded(listener, () -> listener.workStarted(event), event);
+		}
+		guarded(this.eventPublisher, () -> this.eventPublisher.publishEvent(event), event);
+		return open;
+	}
+
+	/**
+	 * Runs a block as a unit of work of kind {@link WorkKind#PROGRAMMATIC}, or as part of
+	 * the unit already open on this thread.
+	 * @param name the unit's name for logs and events
+	 * @param work the block
+	 */
+	public void run(String name, Runnable work) {
+		Assert.notNull(work, "work must not be null");
+		try (WorkScope scope = open(new UnitOfWork(WorkKind.PROGRAMMATIC, name))) {
+			try {
+				work.run();
+			}
+			catch (RuntimeException | Error ex) {
+				scope.fail(ex);
+				throw ex;
+			}
+		}
+	}
+
+	/**
+	 * Calls a block as a unit of work of kind {@link WorkKind#PROGRAMMATIC}, or as part of
+	 * the unit already open on this thread.
+	 * @param name the unit's name for logs and events
+	 * @param work the block
+	 * @param <T> the result type
+	 * @return what the block returned
+	 * @throws Exception what the block threw
+	 */
+	public <T> T call(String name, Callable<T> work) throws Exception {
+		Assert.notNull(work, "work must not be null");
+		try (WorkScope scope = open(new UnitOfWork(WorkKind.PROGRAMMATIC, name))) {
+			try {
+				return work.call();
+			}
+			catch (Exception | Error ex) {
+				scope.fail(ex);
+				throw ex;
+			}
+		}
+	}
+
+	/**
+	 * The unit open on the current thread.
+	 * @return the outermost unit of work on this thread, or {@code null} outside of one
+	 */
+	public @Nullable UnitOfWork currentUnit() {
+		OpenUnit open = this.current.get();
+		return (open != null) ? open.unit : null;
+	}
+
+	/**
+	 * How many times a boundary listener or event listener has thrown since start-up.
+	 * @return the number of swallowed listener failures
+	 */
+	public long getListenerFailureCount() {
+		return this.listenerFailures.get();
+	}
+
+	private void finish(OpenUnit open) {
+		if (this.current.get() == open) {
+			this.current.remove();
+		}
+		WorkFinishedEvent event = new WorkFinishedEvent(open.unit, Duration.ofNanos(System.nanoTime() - open.startNanos),
+				open.failure);
+		guarded(this.eventPublisher, () -> this.eventPublisher.publishEvent(event), event);
+		List<WorkBoundaryListener> listeners = this.listeners.get();
+		for (int i = listeners.size() - 1; i >= 0; i--) {
+			WorkBoundaryListener listener = listeners.get(i);
+			guarded(listener, () -> listener.workFinished(event), event);
+		}
+	}
+
+	private void guarded(Object listener, Runnable call, Object event) {
+		try {
+			call.run();
+		}
+		catch (Throwable ex) {
+			this.listenerFailures.incrementAndGet();
+			logger.warn("Listener " + listener + " failed on " + event + "; the unit of work goes on", ex);
+		}
+	}
+
+	private final class OpenUnit implements WorkScope {
+
+		private final UnitOfWork unit;
+
+		private final Thread thread;
+
+		private final long startNanos;
+
+		private @Nullable Throwable failure;
+
+		private boolean closed;
+
+		OpenUnit(UnitOfWork unit, Thread thread, long startNanos) {
+			this.unit = unit;
+			this.thread = thread;
+			this.startNanos = startNanos;
+		}
+
+		@Override
+		public void fail(Throwable failure) {
+			if (this.failure == null) {
+				this.failure = failure;
+			}
+		}
+
+		@Override
+		public void close() {
+			if (this.closed) {
+				return;
+			}
+			if (Thread.currentThread() != this.thread) {
+				logger.warn("Unit of work " + this.unit + " opened on thread " + this.thread.getName()
+						+ " cannot be closed from thread " + Thread.currentThread().getName() + "; ignored");
+				return;
+			}
+			this.closed = true;
+			finish(this);
+		}
+
+		@Override
+		public boolean isOutermost() {
+			return true;
+		}
+
+	}
+
+	private static final class NestedScope implements WorkScope {
+
+		@Override
+		public void fail(Throwable failure) {
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public boolean isOutermost() {
+			return false;
+		}
+
+	}
+
+}
