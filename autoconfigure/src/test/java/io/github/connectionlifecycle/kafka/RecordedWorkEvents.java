@@ -1,0 +1,49 @@
+package io.github.connectionlifecycle.kafka;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.connectionlifecycle.work.WorkFinishedEvent;
+import io.github.connectionlifecycle.work.WorkStartedEvent;
+
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * Records every unit-of-work event with the thread it was published on.
+ */
+class RecordedWorkEvents implements ApplicationListener<ApplicationEvent> {
+
+	private final List<Recorded> events = new CopyOnWriteArrayList<>();
+
+	@Override
+	public void onApplicationEvent(ApplicationEvent event) {
+		if (event instanceof WorkStartedEvent || event instanceof WorkFinishedEvent) {
+			this.events.add(new Recorded(event, Thread.currentThread().getName()));
+		}
+	}
+
+	List<Recorded> all() {
+		return List.copyOf(this.events);
+	}
+
+	List<WorkStartedEvent> started() {
+		return this.events.stream()
+			.map(Recorded::event)
+			.filter(WorkStartedEvent.class::isInstance)
+			.map(WorkStartedEvent.class::cast)
+			.toList();
+	}
+
+	List<WorkFinishedEvent> finished() {
+		return this.events.stream()
+			.map(Recorded::event)
+			.filter(WorkFinishedEvent.class::isInstance)
+			.map(WorkFinishedEvent.class::cast)
+			.toList();
+	}
+
+	record Recorded(ApplicationEvent event, String thread) {
+	}
+
+}

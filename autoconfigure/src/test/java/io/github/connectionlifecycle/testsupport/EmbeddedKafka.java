@@ -1,0 +1,62 @@
+package io.github.connectionlifecycle.testsupport;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.admin.NewTopic;
+
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * One real in-process Kafka broker (KRaft) per test JVM, started on first use. Each test
+ * creates its own topics and uses its own consumer groups, so tests never see each other's
+ * records.
+ */
+public final class EmbeddedKafka {
+
+	private static final AtomicInteger topicCounter = new AtomicInteger();
+
+	private static EmbeddedKafkaKraftBroker broker;
+
+	private EmbeddedKafka() {
+	}
+
+	private static synchronized EmbeddedKafkaKraftBroker broker() {
+		if (broker == null) {
+			EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
+			started.afterPropertiesSet();
+			broker = started;
+			Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
+		}
+		return broker;
+	}
+
+	/**
+	 * The broker's address, for {@code spring.kafka.bootstrap-servers}.
+	 * @return the bootstrap servers, starting the broker if needed
+	 */
+	public static String bootstrapServers() {
+		return broker().getBrokersAsString();
+	}
+
+	/**
+	 * Creates a topic for one test.
+	 * @param prefix a readable prefix for the topic name
+	 * @param partitions how many partitions the topic has
+	 * @return the name of the new topic
+	 */
+	public static String createTopic(String prefix, int partitions) {
+		String name = prefix.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + topicCounter.incrementAndGet();
+		broker().addTopics(new NewTopic(name, partitions, (short) 1));
+		return name;
+	}
+
+	/**
+	 * A consumer group id no other test uses.
+	 * @param prefix a readable prefix for the group id
+	 * @return a fresh group id
+	 */
+	public static String uniqueGroup(String prefix) {
+		return prefix + "-group-" + topicCounter.incrementAndGet();
+	}
+
+}
