@@ -40,6 +40,9 @@ import org.springframework.util.ClassUtils;
  * a transaction does). A bean whose {@code @Scheduled} methods cannot be advised through a
  * class-based proxy (final class, final, private or static method) is left alone, and a
  * warning names it: proxying it would change what its methods do or fail start-up.
+ * <p>
+ * The advice is on the method, so a direct call to a {@code @Scheduled} method (a job
+ * triggered by hand) is a unit of work as well, unless it happens inside one.
  */
 public final class ScheduledWorkAdvisingPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 

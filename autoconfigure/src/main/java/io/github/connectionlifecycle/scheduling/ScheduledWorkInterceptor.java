@@ -46,14 +46,14 @@ final class ScheduledWorkInterceptor implements MethodInterceptor {
 	}
 
 	private @Nullable WorkScope open(MethodInvocation invocation) {
-		UnitOfWork unit = unitFor(invocation);
 		try {
 			WorkBoundaries boundaries = this.workBoundaries.get();
-			return (boundaries != null) ? boundaries.open(unit) : null;
+			return (boundaries != null) ? boundaries.open(unitFor(invocation)) : null;
 		}
 		catch (RuntimeException ex) {
 			// For instance a run that starts while the context is closing: the job still runs.
-			logger.warn("Could not open unit of work " + unit + "; this run has no boundaries", ex);
+			logger.warn("Could not open a unit of work for " + invocation.getMethod()
+					+ "; this run has no boundaries", ex);
 			return null;
 		}
 	}

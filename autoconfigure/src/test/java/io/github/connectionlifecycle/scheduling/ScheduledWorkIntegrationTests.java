@@ -165,7 +165,7 @@ class ScheduledWorkIntegrationTests {
 		});
 	}
 
-	private static ThreadPoolTaskScheduler threadPoolScheduler(String threadNamePrefix) {
+	static ThreadPoolTaskScheduler threadPoolScheduler(String threadNamePrefix) {
 		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
 		scheduler.setThreadNamePrefix(threadNamePrefix);
 		return scheduler;

@@ -20,6 +20,7 @@ import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 
+import static io.github.connectionlifecycle.scheduling.ScheduledWorkIntegrationTests.threadPoolScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -78,12 +79,6 @@ class SchedulingConnectionLifecycleAutoConfigurationTests {
 			.withBean(OwnSchedulerConfigurer.class)
 			.run((context) -> context.getBean(WorkRecorder.class)
 				.awaitBracketedRuns(FixedDelayJob.class, 2, "configured-"));
-	}
-
-	private static ThreadPoolTaskScheduler threadPoolScheduler(String threadNamePrefix) {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setThreadNamePrefix(threadNamePrefix);
-		return scheduler;
 	}
 
 	/**
