@@ -2,7 +2,11 @@ package io.github.connectionlifecycle.jdbc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.sql.SQLRecoverableException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
@@ -13,14 +17,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Connection cleanup against a real MariaDB server whose wait_timeout is 2 s, with units of
@@ -35,6 +43,8 @@ class JdbcCleanupIntegrationTest {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class,
 				ConnectionLifecycleAutoConfiguration.class, DataSourceConnectionLifecycleAutoConfiguration.class))
 		.withPropertyValues("spring.datasource.username=" + EmbeddedMariaDb.username(),
 				"spring.datasource.password=" + EmbeddedMariaDb.password(),
@@ -125,6 +135,60 @@ class JdbcCleanupIntegrationTest {
 				}
 				assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
 			});
+	}
+
+	@Test
+	void aConnectionHeldInATransactionIsNotTouchedWhenAnotherThreadsUnitFinishes() {
+		withDatabase("held").withPropertyValues("connection.max-age=0").run((context) -> {
+			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			jdbc.execute("CREATE TABLE events (id INT PRIMARY KEY)");
+			CountDownLatch holding = new CountDownLatch(1);
+			CountDownLatch otherUnitDone = new CountDownLatch(1);
+			CompletableFuture<long[]> holder = CompletableFuture.supplyAsync(() -> {
+				long[] ids = new long[2];
+				boundaries.run("holder", () -> transaction.executeWithoutResult((status) -> {
+					ids[0] = connectionId(jdbc);
+					jdbc.update("INSERT INTO events VALUES (1)");
+					holding.countDown();
+					await(otherUnitDone);
+					jdbc.update("INSERT INTO events VALUES (2)");
+					ids[1] = connectionId(jdbc);
+				}));
+				return ids;
+			});
+			await(holding);
+			// The most aggressive cleanup: max-age 0 and a connection-level failure, which
+			// flushes idle connections.
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> boundaries.run("failing", () -> {
+				jdbc.queryForObject("SELECT 1", Integer.class);
+				throw new IllegalStateException(new SQLRecoverableException("link failure", "08S01"));
+			}));
+			otherUnitDone.countDown();
+			long[] ids = holder.get(30, TimeUnit.SECONDS);
+			assertThat(ids[1]).as("the held connection survived").isEqualTo(ids[0]);
+			assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM events", Integer.class)).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void serverTimeoutCheckFailStopsStartUpNamingTheProperty() {
+		withDatabase("timeout_check").withPropertyValues("connection.server-timeout-check=fail").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasMessageContaining("wait_timeout")
+				.hasMessageContaining("connection.server-timeout-check=fail");
+		});
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(30, TimeUnit.SECONDS)).as("waited for the other thread").isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static long connectionId(JdbcTemplate jdbc) {
