@@ -1,0 +1,30 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the lifecycle retires, from the {@code connection.*} properties.
+ *
+ * @param maxAge longest life of a physical connection; zero retires every connection a unit
+ * used when the unit ends; {@code null} for no limit
+ * @param maxIdle longest idle time the network path tolerates, or {@code null}
+ * @param healthChecks whether to check a connection on its first use in a unit when the
+ * pool did not just validate it
+ * @param failOnServerTimeoutProblems whether settings that outlive the server's idle
+ * timeout fail start-up instead of being logged
+ * @param checkServerTimeout whether to report such settings at all
+ */
+public record CleanupPolicy(@Nullable Duration maxAge, @Nullable Duration maxIdle, boolean healthChecks,
+		boolean checkServerTimeout, boolean failOnServerTimeoutProblems) {
+
+	boolean closesAfterEveryUnit() {
+		return this.maxAge != null && this.maxAge.isZero();
+	}
+
+	boolean isTooOld(long ageMillis) {
+		return this.maxAge != null && !this.maxAge.isZero() && ageMillis > this.maxAge.toMillis();
+	}
+
+}

@@ -1,0 +1,92 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.connectionlifecycle.work.WorkBoundaryListener;
+import io.github.connectionlifecycle.work.WorkFinishedEvent;
+import io.github.connectionlifecycle.work.WorkStartedEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.Ordered;
+
+/**
+ * The built-in {@code close_old_connections}: at the start of every unit of work it retires
+ * idle connections the server or network has probably closed and those past
+ * {@code connection.max-age}; at the end it retires what the unit left broken, dirty or
+ * (with {@code max-age: 0}) used, and after a connection-level error flushes the idle
+ * siblings. It never closes a connection that is in use.
+ */
+public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, SmartInitializingSingleton, Ordered {
+
+	private static final Log logger = LogFactory.getLog(ConnectionLifecycleCleanup.class);
+
+	private final List<TrackedDataSource> dataSources = new CopyOnWriteArrayList<>();
+
+	private final ThreadLocal<UnitConnections> currentUnit = new ThreadLocal<>();
+
+	void register(TrackedDataSource dataSource) {
+		this.dataSources.add(dataSource);
+		if (logger.isInfoEnabled()) {
+			logger.info("Connection lifecycle manages DataSource '" + dataSource.beanName() + "' ("
+					+ dataSource.pool().describe() + ")");
+		}
+	}
+
+	/**
+	 * Reads each DataSource's server idle timeout once, when the application has started,
+	 * and reports settings that outlive it.
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		for (TrackedDataSource dataSource : this.dataSources) {
+			dataSource.readServerIdleTimeout(true);
+		}
+	}
+
+	@Override
+	public void workStarted(WorkStartedEvent event) {
+		this.currentUnit.set(new UnitConnections());
+		for (TrackedDataSource dataSource : this.dataSources) {
+			dataSource.retireStaleIdleConnections();
+		}
+	}
+
+	@Override
+	public void workFinished(WorkFinishedEvent event) {
+		UnitConnections unit = this.currentUnit.get();
+		this.currentUnit.remove();
+		if (unit == null) {
+			return;
+		}
+		boolean failedOnConnection = ConnectionErrors.isConnectionLevel(event.getFailure());
+		for (UnitConnections.Borrow borrow : unit.borrows()) {
+			if (borrow.dataSource().policy().closesAfterEveryUnit()) {
+				borrow.dataSource().retireReturned(borrow.connection(), borrow.handle(), RetirementReason.MAX_AGE);
+			}
+		}
+		for (TrackedDataSource dataSource : unit.touched()) {
+			if (unit.sawBrokenConnection(dataSource) || failedOnConnection) {
+				dataSource.retireIdleSiblingsOfBroken();
+			}
+		}
+	}
+
+	/**
+	 * The unit of work open on the current thread, as far as connections are concerned.
+	 * @return its connections, or {@code null} outside of a unit
+	 */
+	@Nullable UnitConnections currentUnit() {
+		return this.currentUnit.get();
+	}
+
+	@Override
+	public int getOrder() {
+		// First when work starts, last when it finishes: cleanup brackets application listeners.
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+}

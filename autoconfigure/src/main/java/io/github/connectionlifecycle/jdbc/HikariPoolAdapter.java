@@ -1,0 +1,107 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+
+/**
+ * Retires HikariCP connections with {@link HikariDataSource#evictConnection(Connection)}
+ * and flushes with {@link HikariPoolMXBean#softEvictConnections()}.
+ */
+final class HikariPoolAdapter implements PoolAdapter {
+
+	/** HikariCP validates a borrowed connection idle longer than this (aliveBypassWindowMs). */
+	private static final long ALIVE_BYPASS_NANOS = TimeUnit.MILLISECONDS
+		.toNanos(Long.getLong("com.zaxxer.hikari.aliveBypassWindowMs", 500));
+
+	/** HikariCP resets keepalive-time and max-lifetime below 30 s. */
+	private static final long MIN_HIKARI_TIMING_MILLIS = 30_000;
+
+	private final HikariDataSource hikari;
+
+	HikariPoolAdapter(HikariDataSource hikari) {
+		this.hikari = hikari;
+	}
+
+	@Override
+	public void retireHeld(Connection handle) {
+		// Evicting a held connection closes it at once; closing the handle afterwards would
+		// hand the removed entry back to the pool, so callers never do.
+		this.hikari.evictConnection(handle);
+	}
+
+	@Override
+	public boolean retireReturned(Connection returnedHandle) {
+		if (!isClosed(returnedHandle)) {
+			// Evicting an open handle would close it under its borrower.
+			return false;
+		}
+		// On a closed handle HikariCP marks the entry evicted and closes it only if it can
+		// reserve it (idle); a borrowed one is closed when it comes back.
+		this.hikari.evictConnection(returnedHandle);
+		return true;
+	}
+
+	@Override
+	public boolean canRetireReturned() {
+		return true;
+	}
+
+	@Override
+	public int flushIdleIfNoneInUse() {
+		HikariPoolMXBean pool = this.hikari.getHikariPoolMXBean();
+		if (pool == null) {
+			return 0;
+		}
+		if (pool.getActiveConnections() > 0) {
+			return -1;
+		}
+		int idle = pool.getIdleConnections();
+		pool.softEvictConnections();
+		return idle;
+	}
+
+	@Override
+	public boolean validatesOnBorrow(long idleNanos) {
+		return idleNanos > ALIVE_BYPASS_NANOS;
+	}
+
+	@Override
+	public List<String> settingsOutliving(Duration serverIdleTimeout) {
+		long timeout = serverIdleTimeout.toMillis();
+		long keepalive = this.hikari.getKeepaliveTime();
+		long maxLifetime = this.hikari.getMaxLifetime();
+		boolean pingedInTime = keepalive > 0 && keepalive < timeout;
+		boolean retiredInTime = maxLifetime > 0 && maxLifetime < timeout;
+		if (pingedInTime || retiredInTime) {
+			return List.of();
+		}
+		String fix = (timeout > MIN_HIKARI_TIMING_MILLIS)
+				? "set spring.datasource.hikari.keepalive-time below " + serverIdleTimeout.toSeconds() + " s"
+				: "HikariCP cannot ping or retire connections sooner than 30 s, so raise wait_timeout above 30 s";
+		return List.of("HikariCP pool '" + this.hikari.getPoolName() + "' keeps idle connections for up to "
+				+ "max-lifetime=" + Duration.ofMillis(maxLifetime) + " with keepalive-time="
+				+ Duration.ofMillis(keepalive) + " (" + fix + ")");
+	}
+
+	@Override
+	public String describe() {
+		// The pool is named when it starts, which may be after this is logged.
+		return "HikariCP";
+	}
+
+	private static boolean isClosed(Connection handle) {
+		try {
+			return handle.isClosed();
+		}
+		catch (SQLException ex) {
+			return false;
+		}
+	}
+
+}

@@ -1,0 +1,63 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Retires connections through a pool's own API, so the pool's accounting stays right.
+ */
+interface PoolAdapter {
+
+	/**
+	 * Closes a connection the caller holds and removes it from the pool. The handle must not
+	 * be used or closed afterwards.
+	 * @param handle a connection the pool handed out and the caller has not closed
+	 * @throws SQLException if the pool could not retire it
+	 */
+	void retireHeld(Connection handle) throws SQLException;
+
+	/**
+	 * Retires a connection that was handed out earlier and since returned, if it is still
+	 * idle; one that was borrowed again in between is retired when that borrower returns it,
+	 * never while it is in use.
+	 * @param returnedHandle the handle of an earlier borrow, already closed
+	 * @return whether the pool accepted the request
+	 */
+	boolean retireReturned(Connection returnedHandle);
+
+	/**
+	 * Whether {@link #retireReturned(Connection)} can work with this pool.
+	 * @return {@code false} when returned connections are out of reach
+	 */
+	boolean canRetireReturned();
+
+	/**
+	 * Closes every idle connection of the pool, but only if none is in use.
+	 * @return how many connections were closed, or -1 when some were in use (nothing done)
+	 */
+	int flushIdleIfNoneInUse();
+
+	/**
+	 * Whether the pool validates a connection idle for the given time when it is borrowed.
+	 * @param idleNanos how long the connection was idle
+	 * @return {@code true} when the pool's own check makes ours redundant
+	 */
+	boolean validatesOnBorrow(long idleNanos);
+
+	/**
+	 * Pool settings under which idle connections outlive the server's idle timeout, so that
+	 * borrows outside units of work may meet connections the server has closed.
+	 * @param serverIdleTimeout the server's wait_timeout
+	 * @return one sentence per problem, naming the property and the fix; empty when none
+	 */
+	List<String> settingsOutliving(Duration serverIdleTimeout);
+
+	/**
+	 * A short description of what the adapter can do, for the start-up log.
+	 * @return the description
+	 */
+	String describe();
+
+}

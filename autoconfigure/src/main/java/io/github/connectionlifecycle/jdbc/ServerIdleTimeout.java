@@ -1,0 +1,91 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The database server's idle timeout for the connections of one DataSource, read once from
+ * a pooled connection ({@code @@session.wait_timeout} on MySQL and MariaDB; other databases
+ * have none to read). When the server cannot be reached, the read is retried at most every
+ * 30 s.
+ */
+final class ServerIdleTimeout {
+
+	private static final Log logger = LogFactory.getLog(ServerIdleTimeout.class);
+
+	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+	private final String beanName;
+
+	private final DataSource dataSource;
+
+	private volatile boolean known;
+
+	private volatile @Nullable Duration timeout;
+
+	private volatile long lastAttemptNanos;
+
+	private volatile boolean attempted;
+
+	ServerIdleTimeout(String beanName, DataSource dataSource) {
+		this.beanName = beanName;
+		this.dataSource = dataSource;
+	}
+
+	boolean isKnown() {
+		return this.known;
+	}
+
+	@Nullable Duration get() {
+		return this.timeout;
+	}
+
+	/**
+	 * Reads the timeout unless it is known or was tried within the last 30 s.
+	 * @return whether this call read it
+	 */
+	synchronized boolean read() {
+		long now = System.nanoTime();
+		if (this.known || (this.attempted && now - this.lastAttemptNanos < RETRY_NANOS)) {
+			return false;
+		}
+		this.attempted = true;
+		this.lastAttemptNanos = now;
+		try (Connection connection = this.dataSource.getConnection()) {
+			this.timeout = query(connection);
+			this.known = true;
+			if (logger.isDebugEnabled()) {
+				logger.debug("DataSource '" + this.beanName + "': server idle timeout " + this.timeout);
+			}
+			return true;
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.warn("DataSource '" + this.beanName + "': could not read the server's wait_timeout ("
+					+ ex.getMessage() + "); connections are retired by age only until it is read");
+			return false;
+		}
+	}
+
+	private static @Nullable Duration query(Connection connection) throws SQLException {
+		String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+		if (!product.contains("mysql") && !product.contains("mariadb")) {
+			return null;
+		}
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT @@session.wait_timeout")) {
+			return result.next() ? Duration.ofSeconds(result.getLong(1)) : null;
+		}
+	}
+
+}

@@ -1,0 +1,273 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * One DataSource bean under the lifecycle: the physical connections seen through it, the
+ * server's idle timeout, and the decisions about which connections to retire.
+ */
+final class TrackedDataSource {
+
+	private static final Log logger = LogFactory.getLog(TrackedDataSource.class);
+
+	private final String beanName;
+
+	private final PoolAdapter pool;
+
+	private final CleanupPolicy policy;
+
+	private final ApplicationEventPublisher eventPublisher;
+
+	private final Map<Identity, PooledConnection> connections = new ConcurrentHashMap<>();
+
+	private final ServerIdleTimeout serverIdleTimeout;
+
+	private volatile long lastActivityNanos = System.nanoTime();
+
+	TrackedDataSource(String beanName, DataSource target, PoolAdapter pool, CleanupPolicy policy,
+			ApplicationEventPublisher eventPublisher) {
+		this.beanName = beanName;
+		this.pool = pool;
+		this.policy = policy;
+		this.eventPublisher = eventPublisher;
+		this.serverIdleTimeout = new ServerIdleTimeout(beanName, target);
+	}
+
+	String beanName() {
+		return this.beanName;
+	}
+
+	PoolAdapter pool() {
+		return this.pool;
+	}
+
+	CleanupPolicy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * Reads the server's idle timeout and reports pool settings that outlive it.
+	 * @param atStartup whether start-up may still fail on such settings
+	 * @return whether this call read the timeout
+	 */
+	boolean readServerIdleTimeout(boolean atStartup) {
+		if (!this.serverIdleTimeout.read()) {
+			return false;
+		}
+		Duration timeout = this.serverIdleTimeout.get();
+		if (timeout != null && this.policy.checkServerTimeout()) {
+			List<String> problems = new ArrayList<>(this.pool.settingsOutliving(timeout));
+			if (this.policy.maxIdle() != null && this.policy.maxIdle().compareTo(timeout) >= 0) {
+				problems.add("connection.max-idle=" + this.policy.maxIdle() + " is not below it, so it has no effect; "
+						+ "set it below " + timeout + " or remove it");
+			}
+			reportServerTimeoutProblems(timeout, problems, atStartup);
+		}
+		return true;
+	}
+
+	private void reportServerTimeoutProblems(Duration timeout, List<String> problems, boolean atStartup) {
+		if (problems.isEmpty()) {
+			return;
+		}
+		String message = "DataSource '" + this.beanName + "': the database server closes connections idle for "
+				+ timeout.toSeconds() + " s (wait_timeout), but " + String.join("; ", problems)
+				+ ". Units of work are protected by connection-lifecycle; other borrows are not. "
+				+ "Set connection.server-timeout-check=off to silence this.";
+		if (atStartup && this.policy.failOnServerTimeoutProblems()) {
+			throw new IllegalStateException(message + " (start-up fails because connection.server-timeout-check=fail)");
+		}
+		logger.warn(message);
+	}
+
+	/**
+	 * The longest a connection may have been idle and still be handed to a unit of work.
+	 * @return the limit, or {@code null} when neither the server nor the user sets one
+	 */
+	@Nullable Duration idleLimit() {
+		Duration limit = null;
+		Duration server = this.serverIdleTimeout.get();
+		if (server != null) {
+			// Our idle clock starts when the connection is returned, a little after the
+			// server's starts; keep a margin so we retire before the server closes.
+			long margin = Math.min(Math.max(server.toMillis() / 10, 1000), 30_000);
+			limit = Duration.ofMillis(Math.max(server.toMillis() - margin, server.toMillis() / 2));
+		}
+		Duration maxIdle = this.policy.maxIdle();
+		if (maxIdle != null && (limit == null || maxIdle.compareTo(limit) < 0)) {
+			limit = maxIdle;
+		}
+		return limit;
+	}
+
+	PooledConnection borrowed(Connection handle) {
+		Connection physical = PhysicalConnections.physical(handle);
+		PooledConnection connection = this.connections.computeIfAbsent(new Identity(physical), (key) -> {
+			Long openedAt = PhysicalConnections.openedAtMillis(physical);
+			return new PooledConnection(physical, (openedAt != null) ? openedAt : System.currentTimeMillis());
+		});
+		connection.borrowed(handle);
+		this.lastActivityNanos = System.nanoTime();
+		return connection;
+	}
+
+	void returned(PooledConnection connection) {
+		long now = System.nanoTime();
+		connection.returned(now);
+		this.lastActivityNanos = now;
+	}
+
+	/**
+	 * Why a connection must not serve a unit of work any more: too old, or idle too long.
+	 * @param connection the connection
+	 * @return the reason, or {@code null} when it may be used
+	 */
+	@Nullable RetirementReason staleReason(PooledConnection connection) {
+		if (this.policy.isTooOld(connection.ageMillis(System.currentTimeMillis()))) {
+			return RetirementReason.MAX_AGE;
+		}
+		Duration idleLimit = idleLimit();
+		long idleNanos = connection.idleNanos(System.nanoTime());
+		if (idleLimit != null && idleNanos > idleLimit.toNanos()) {
+			return RetirementReason.IDLE;
+		}
+		return null;
+	}
+
+	/**
+	 * Retires a connection the current thread holds; its handle is done with afterwards.
+	 */
+	void retireHeld(Connection handle, PooledConnection connection, RetirementReason reason) {
+		forget(connection);
+		try {
+			this.pool.retireHeld(handle);
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.warn("DataSource '" + this.beanName + "': could not retire a connection (" + reason + ")", ex);
+			return;
+		}
+		retired(reason, 1);
+	}
+
+	/**
+	 * Retires a connection that was returned to the pool, through a handle of ours that is
+	 * closed: never one in use.
+	 */
+	boolean retireReturned(PooledConnection connection, Connection returnedHandle, RetirementReason reason) {
+		if (connection.isRetired() || !this.pool.retireReturned(returnedHandle)) {
+			return false;
+		}
+		forget(connection);
+		retired(reason, 1);
+		return true;
+	}
+
+	/**
+	 * At the start of a unit of work: retires idle connections that are too old or idle too
+	 * long, before the pool can hand (or validate) them. When the whole pool has been quiet
+	 * longer than the idle limit and nothing is in use, flushes it, which also reaches
+	 * connections that were never borrowed through the lifecycle.
+	 */
+	void retireStaleIdleConnections() {
+		if (!this.serverIdleTimeout.isKnown()) {
+			readServerIdleTimeout(false);
+		}
+		Duration idleLimit = idleLimit();
+		if (idleLimit != null && System.nanoTime() - this.lastActivityNanos > idleLimit.toNanos()
+				&& flushIdle(RetirementReason.IDLE)) {
+			return;
+		}
+		for (PooledConnection connection : this.connections.values()) {
+			if (connection.isPhysicallyClosed()) {
+				forget(connection);
+				continue;
+			}
+			RetirementReason reason = connection.isBorrowed() ? null : staleReason(connection);
+			Connection handle = connection.lastHandle();
+			if (reason != null && handle != null) {
+				retireReturned(connection, handle, reason);
+			}
+		}
+	}
+
+	/**
+	 * After a connection-level error: its idle siblings are probably dead too.
+	 */
+	void retireIdleSiblingsOfBroken() {
+		if (flushIdle(RetirementReason.SIBLING_BROKEN)) {
+			return;
+		}
+		for (PooledConnection connection : this.connections.values()) {
+			Connection handle = connection.lastHandle();
+			if (!connection.isBorrowed() && handle != null) {
+				retireReturned(connection, handle, RetirementReason.SIBLING_BROKEN);
+			}
+		}
+	}
+
+	private boolean flushIdle(RetirementReason reason) {
+		int flushed = this.pool.flushIdleIfNoneInUse();
+		if (flushed < 0) {
+			return false;
+		}
+		this.connections.values().forEach(PooledConnection::markRetired);
+		this.connections.clear();
+		retired(reason, flushed);
+		return true;
+	}
+
+	private void forget(PooledConnection connection) {
+		connection.markRetired();
+		this.connections.remove(new Identity(connection.physical()));
+	}
+
+	private void retired(RetirementReason reason, int count) {
+		if (count <= 0) {
+			return;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("DataSource '" + this.beanName + "': retired " + count + " connection(s), " + reason);
+		}
+		try {
+			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.beanName, reason, count));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A listener of ConnectionRetiredEvent failed; ignored", ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "TrackedDataSource[" + this.beanName + "]";
+	}
+
+	/** Physical connections are told apart by identity, whatever their equals says. */
+	private record Identity(Connection connection) {
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Identity identity && identity.connection == this.connection;
+		}
+
+		@Override
+		public int hashCode() {
+			return System.identityHashCode(this.connection);
+		}
+
+	}
+
+}
