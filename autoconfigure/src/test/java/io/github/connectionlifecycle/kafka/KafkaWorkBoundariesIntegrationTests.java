@@ -211,6 +211,23 @@ class KafkaWorkBoundariesIntegrationTests {
 		});
 	}
 
+	@Test
+	void transactionalListenerGetsOneUnitPerDeliveryStartedBeforeTheTransaction() {
+		withRecordListener("transactional").withPropertyValues("spring.kafka.producer.transaction-id-prefix=tx-")
+			.withBean(TransactionStateAtStart.class)
+			.run((context) -> {
+				KafkaTemplate<Object, Object> kafka = context.getBean(KafkaTemplate.class);
+				kafka.executeInTransaction((operations) -> operations.send(
+						context.getEnvironment().getProperty("test.topic"), "ok"));
+				RecordedWorkEvents events = awaitValueDelivered(context, "ok");
+				RecordListener listener = context.getBean(RecordListener.class);
+				assertThat(listener.inTransaction).containsExactly(true);
+				assertThat(context.getBean(TransactionStateAtStart.class).inTransaction).containsExactly(false);
+				assertThat(events.started()).hasSize(1);
+				assertThat(events.finished()).hasSize(1);
+			});
+	}
+
 	private ApplicationContextRunner withRecordListener(String name) {
 		return this.contextRunner.withUserConfiguration(RecordListener.class)
 			.withPropertyValues("test.topic=" + EmbeddedKafka.createTopic(name, 1),
@@ -280,12 +297,17 @@ class KafkaWorkBoundariesIntegrationTests {
 
 		final List<String> threads = new CopyOnWriteArrayList<>();
 
+		final List<Boolean> inTransaction = new CopyOnWriteArrayList<>();
+
 		volatile int nestedUnitsRun;
 
 		private final WorkBoundaries workBoundaries;
 
-		RecordListener(WorkBoundaries workBoundaries) {
+		private final KafkaTemplate<?, ?> kafkaTemplate;
+
+		RecordListener(WorkBoundaries workBoundaries, KafkaTemplate<?, ?> kafkaTemplate) {
 			this.workBoundaries = workBoundaries;
+			this.kafkaTemplate = kafkaTemplate;
 		}
 
 		@KafkaListener(id = "${test.listener}", topics = "${test.topic}",
@@ -293,6 +315,7 @@ class KafkaWorkBoundariesIntegrationTests {
 		void onMessage(String value) {
 			this.unitsSeen.add(this.workBoundaries.currentUnit());
 			this.threads.add(Thread.currentThread().getName());
+			this.inTransaction.add(this.kafkaTemplate.inTransaction());
 			this.values.add(value);
 			if (value.equals("fail")) {
 				throw new IllegalStateException("listener failed on " + value);
@@ -389,6 +412,23 @@ class KafkaWorkBoundariesIntegrationTests {
 			factory.setConsumerFactory(consumerFactory);
 			factory.setRecordInterceptor(this.interceptor);
 			return factory;
+		}
+
+	}
+
+	static class TransactionStateAtStart implements ApplicationListener<WorkStartedEvent> {
+
+		final List<Boolean> inTransaction = new CopyOnWriteArrayList<>();
+
+		private final KafkaTemplate<?, ?> kafkaTemplate;
+
+		TransactionStateAtStart(KafkaTemplate<?, ?> kafkaTemplate) {
+			this.kafkaTemplate = kafkaTemplate;
+		}
+
+		@Override
+		public void onApplicationEvent(WorkStartedEvent event) {
+			this.inTransaction.add(this.kafkaTemplate.inTransaction());
 		}
 
 	}

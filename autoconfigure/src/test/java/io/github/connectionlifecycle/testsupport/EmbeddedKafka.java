@@ -23,6 +23,9 @@ public final class EmbeddedKafka {
 	private static synchronized EmbeddedKafkaKraftBroker broker() {
 		if (broker == null) {
 			EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
+			// A single broker cannot host the transaction log at its default replication of 3.
+			started.brokerProperty("transaction.state.log.replication.factor", "1");
+			started.brokerProperty("transaction.state.log.min.isr", "1");
 			started.afterPropertiesSet();
 			broker = started;
 			Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
