@@ -3,7 +3,6 @@ package io.github.connectionlifecycle.kafka;
 import java.util.List;
 import java.util.function.Supplier;
 
-import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkKind;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -24,39 +23,25 @@ import org.springframework.kafka.listener.BatchInterceptor;
  * @param <K> the key type
  * @param <V> the value type
  */
-final class WorkUnitBatchInterceptor<K, V> implements BatchInterceptor<K, V> {
-
-	private final ConsumerThreadUnits units;
-
-	private final @Nullable BatchInterceptor<K, V> delegate;
+final class WorkUnitBatchInterceptor<K, V> extends WorkUnitInterceptorSupport<BatchInterceptor<K, V>>
+		implements BatchInterceptor<K, V> {
 
 	WorkUnitBatchInterceptor(Supplier<WorkBoundaries> workBoundaries, @Nullable String listenerId,
 			@Nullable BatchInterceptor<K, V> delegate) {
-		this.units = new ConsumerThreadUnits(workBoundaries, listenerId);
-		this.delegate = delegate;
-	}
-
-	@Nullable BatchInterceptor<K, V> getDelegate() {
-		return this.delegate;
+		super(workBoundaries, listenerId, delegate);
 	}
 
 	@Override
 	public @Nullable ConsumerRecords<K, V> intercept(ConsumerRecords<K, V> records, Consumer<K, V> consumer) {
-		this.units.open(() -> new UnitOfWork(WorkKind.KAFKA_BATCH, this.units.namePrefix() + describe(records)));
-		if (this.delegate == null) {
+		openUnit(WorkKind.KAFKA_BATCH, () -> describe(records));
+		BatchInterceptor<K, V> delegate = this.delegate;
+		if (delegate == null) {
 			return records;
 		}
-		ConsumerRecords<K, V> intercepted;
-		try {
-			intercepted = this.delegate.intercept(records, consumer);
-		}
-		catch (RuntimeException | Error ex) {
-			this.units.closeFailed(ex);
-			throw ex;
-		}
+		ConsumerRecords<K, V> intercepted = interceptByDelegate(() -> delegate.intercept(records, consumer));
 		if (intercepted == null) {
 			// A skipped batch gets no success or failure callback.
-			this.units.close();
+			closeUnit();
 		}
 		return intercepted;
 	}
@@ -69,40 +54,20 @@ final class WorkUnitBatchInterceptor<K, V> implements BatchInterceptor<K, V> {
 			}
 		}
 		finally {
-			this.units.close();
+			closeUnit();
 		}
 	}
 
 	@Override
 	public void failure(ConsumerRecords<K, V> records, Exception exception, Consumer<K, V> consumer) {
-		this.units.fail(exception);
+		failUnit(exception);
 		try {
 			if (this.delegate != null) {
 				this.delegate.failure(records, exception, consumer);
 			}
 		}
 		finally {
-			this.units.close();
-		}
-	}
-
-	@Override
-	public void setupThreadState(Consumer<?, ?> consumer) {
-		if (this.delegate != null) {
-			this.delegate.setupThreadState(consumer);
-		}
-	}
-
-	@Override
-	public void clearThreadState(Consumer<?, ?> consumer) {
-		try {
-			if (this.delegate != null) {
-				this.delegate.clearThreadState(consumer);
-			}
-		}
-		finally {
-			// The poll is over: no unit of this thread may outlive it.
-			this.units.close();
+			closeUnit();
 		}
 	}
 

@@ -2,7 +2,6 @@ package io.github.connectionlifecycle.kafka;
 
 import java.util.function.Supplier;
 
-import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkKind;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -20,37 +19,20 @@ import org.springframework.kafka.listener.RecordInterceptor;
  * @param <K> the key type
  * @param <V> the value type
  */
-final class WorkUnitRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
-
-	private final ConsumerThreadUnits units;
-
-	private final @Nullable RecordInterceptor<K, V> delegate;
+final class WorkUnitRecordInterceptor<K, V> extends WorkUnitInterceptorSupport<RecordInterceptor<K, V>>
+		implements RecordInterceptor<K, V> {
 
 	WorkUnitRecordInterceptor(Supplier<WorkBoundaries> workBoundaries, @Nullable String listenerId,
 			@Nullable RecordInterceptor<K, V> delegate) {
-		this.units = new ConsumerThreadUnits(workBoundaries, listenerId);
-		this.delegate = delegate;
-	}
-
-	@Nullable RecordInterceptor<K, V> getDelegate() {
-		return this.delegate;
+		super(workBoundaries, listenerId, delegate);
 	}
 
 	@Override
 	public @Nullable ConsumerRecord<K, V> intercept(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
-		this.units.open(() -> new UnitOfWork(WorkKind.KAFKA_RECORD, this.units.namePrefix() + record.topic() + "-"
-				+ record.partition() + "@" + record.offset()));
-		if (this.delegate == null) {
-			return record;
-		}
-		try {
-			// A skipped record (null) still ends in afterRecord.
-			return this.delegate.intercept(record, consumer);
-		}
-		catch (RuntimeException | Error ex) {
-			this.units.closeFailed(ex);
-			throw ex;
-		}
+		openUnit(WorkKind.KAFKA_RECORD, () -> record.topic() + "-" + record.partition() + "@" + record.offset());
+		RecordInterceptor<K, V> delegate = this.delegate;
+		// A record the delegate skips (null) still ends in afterRecord.
+		return (delegate != null) ? interceptByDelegate(() -> delegate.intercept(record, consumer)) : record;
 	}
 
 	@Override
@@ -62,7 +44,7 @@ final class WorkUnitRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
 
 	@Override
 	public void failure(ConsumerRecord<K, V> record, Exception exception, Consumer<K, V> consumer) {
-		this.units.fail(exception);
+		failUnit(exception);
 		if (this.delegate != null) {
 			this.delegate.failure(record, exception, consumer);
 		}
@@ -76,27 +58,7 @@ final class WorkUnitRecordInterceptor<K, V> implements RecordInterceptor<K, V> {
 			}
 		}
 		finally {
-			this.units.close();
-		}
-	}
-
-	@Override
-	public void setupThreadState(Consumer<?, ?> consumer) {
-		if (this.delegate != null) {
-			this.delegate.setupThreadState(consumer);
-		}
-	}
-
-	@Override
-	public void clearThreadState(Consumer<?, ?> consumer) {
-		try {
-			if (this.delegate != null) {
-				this.delegate.clearThreadState(consumer);
-			}
-		}
-		finally {
-			// The poll is over: no unit of this thread may outlive it.
-			this.units.close();
+			closeUnit();
 		}
 	}
 

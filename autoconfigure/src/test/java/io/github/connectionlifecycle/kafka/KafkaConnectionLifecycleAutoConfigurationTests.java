@@ -3,6 +3,7 @@ package io.github.connectionlifecycle.kafka;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.KafkaConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.kafka.KafkaWorkBoundariesIntegrationTests.RecordingInterceptor;
+import io.github.connectionlifecycle.kafka.KafkaWorkBoundariesIntegrationTests.UserFactoryConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -12,7 +13,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,29 +85,20 @@ class KafkaConnectionLifecycleAutoConfigurationTests {
 
 	@Test
 	void doesNotWrapAContainerBeanTwiceWhenAPostProcessedFactoryMadeIt() {
-		this.contextRunner.withUserConfiguration(UserFactoryConfiguration.class).run((context) -> {
-			ConcurrentMessageListenerContainer<?, ?> container = context
-				.getBean(ConcurrentMessageListenerContainer.class);
-			WorkUnitRecordInterceptor<?, ?> interceptor = (WorkUnitRecordInterceptor<?, ?>) container
-				.getRecordInterceptor();
-			assertThat(interceptor.getDelegate())
-				.isSameAs(context.getBean(UserFactoryConfiguration.class).interceptor);
-		});
+		this.contextRunner
+			.withUserConfiguration(UserFactoryConfiguration.class, ContainerFromUserFactoryConfiguration.class)
+			.run((context) -> {
+				ConcurrentMessageListenerContainer<?, ?> container = context
+					.getBean(ConcurrentMessageListenerContainer.class);
+				WorkUnitRecordInterceptor<?, ?> interceptor = (WorkUnitRecordInterceptor<?, ?>) container
+					.getRecordInterceptor();
+				assertThat(interceptor.getDelegate())
+					.isSameAs(context.getBean(UserFactoryConfiguration.class).interceptor);
+			});
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	static class UserFactoryConfiguration {
-
-		final RecordingInterceptor interceptor = new RecordingInterceptor(null);
-
-		@Bean
-		ConcurrentKafkaListenerContainerFactory<Object, Object> userFactory(
-				ConsumerFactory<Object, Object> consumerFactory) {
-			ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
-			factory.setConsumerFactory(consumerFactory);
-			factory.setRecordInterceptor(this.interceptor);
-			return factory;
-		}
+	static class ContainerFromUserFactoryConfiguration {
 
 		@Bean
 		ConcurrentMessageListenerContainer<Object, Object> ordersContainer(

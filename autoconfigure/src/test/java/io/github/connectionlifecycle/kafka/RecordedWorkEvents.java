@@ -28,19 +28,15 @@ class RecordedWorkEvents implements ApplicationListener<ApplicationEvent> {
 	}
 
 	List<WorkStartedEvent> started() {
-		return this.events.stream()
-			.map(Recorded::event)
-			.filter(WorkStartedEvent.class::isInstance)
-			.map(WorkStartedEvent.class::cast)
-			.toList();
+		return ofType(WorkStartedEvent.class);
 	}
 
 	List<WorkFinishedEvent> finished() {
-		return this.events.stream()
-			.map(Recorded::event)
-			.filter(WorkFinishedEvent.class::isInstance)
-			.map(WorkFinishedEvent.class::cast)
-			.toList();
+		return ofType(WorkFinishedEvent.class);
+	}
+
+	private <E> List<E> ofType(Class<E> type) {
+		return this.events.stream().map(Recorded::event).filter(type::isInstance).map(type::cast).toList();
 	}
 
 	record Recorded(ApplicationEvent event, String thread) {
