@@ -19,6 +19,10 @@ import org.springframework.kafka.listener.BatchInterceptor;
  * {@code afterBatch}), around the interceptor that was configured before, which is still
  * called (inside the unit) and whose exceptions reach the container exactly as they did
  * without this wrapper.
+ * <p>
+ * With a Kafka transaction manager, {@code intercept} runs once before the transaction while
+ * the error handler's in-memory retries of a failed batch call only {@code success} or
+ * {@code failure}: the first attempt is a unit, the retries run outside one.
  *
  * @param <K> the key type
  * @param <V> the value type
