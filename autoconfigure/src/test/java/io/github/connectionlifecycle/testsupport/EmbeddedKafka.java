@@ -27,8 +27,9 @@ public final class EmbeddedKafka {
 			started.brokerProperty("transaction.state.log.replication.factor", "1");
 			started.brokerProperty("transaction.state.log.min.isr", "1");
 			started.afterPropertiesSet();
+			// No destroy() at exit: the test kit deletes its own files then, and a second
+			// shutdown hook stopping the broker races with that and floods the log.
 			broker = started;
-			Runtime.getRuntime().addShutdownHook(new Thread(started::destroy));
 		}
 		return broker;
 	}
