@@ -142,9 +142,7 @@ public class ConnectionLifecycleProperties {
 	 */
 	public static class EntryPoint {
 
-		/**
-		 * Whether this entry point's work runs in units of work.
-		 */
+		// Described per entry point in additional-spring-configuration-metadata.json.
 		private boolean enabled = true;
 
 		public boolean isEnabled() {

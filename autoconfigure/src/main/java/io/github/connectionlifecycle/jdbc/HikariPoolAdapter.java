@@ -91,7 +91,8 @@ final class HikariPoolAdapter implements PoolAdapter {
 
 	@Override
 	public String describe() {
-		return "HikariCP pool '" + this.hikari.getPoolName() + "'";
+		// The pool is named when it starts, which may be after this is logged.
+		return "HikariCP";
 	}
 
 	private static boolean isClosed(Connection handle) {

@@ -1,6 +1,5 @@
 package io.github.connectionlifecycle.jdbc;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -20,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * The connection a borrower gets: the pool's handle, observed for connection-level errors
  * and session state changes, and returned or retired on {@code close()}.
  */
-final class TrackedConnection implements InvocationHandler {
+final class TrackedConnection extends JdbcWrapperHandler {
 
 	/** JDBC session setters whose effect outlives the borrow unless undone. */
 	private static final Map<String, String> SESSION_SETTERS = Map.of("setAutoCommit", "getAutoCommit",
@@ -49,6 +48,7 @@ final class TrackedConnection implements InvocationHandler {
 
 	private TrackedConnection(Connection handle, PooledConnection pooled, TrackedDataSource dataSource,
 			ConnectionLifecycleCleanup cleanup) {
+		super(handle);
 		this.handle = handle;
 		this.pooled = pooled;
 		this.dataSource = dataSource;
@@ -62,28 +62,15 @@ final class TrackedConnection implements InvocationHandler {
 	}
 
 	@Override
-	public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-		switch (method.getName()) {
-			case "equals":
-				return proxy == Objects.requireNonNull(args)[0];
-			case "hashCode":
-				return System.identityHashCode(proxy);
-			case "toString":
-				return "TrackedConnection[" + this.handle + "]";
-			case "close":
+	@Nullable Object invokeJdbc(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+		return switch (method.getName()) {
+			case "close" -> {
 				close();
-				return null;
-			case "isClosed":
-				return this.closed || this.handle.isClosed();
-			case "unwrap":
-				return (((Class<?>) Objects.requireNonNull(args)[0]).isInstance(proxy)) ? proxy
-						: this.handle.unwrap((Class<?>) args[0]);
-			case "isWrapperFor":
-				return ((Class<?>) Objects.requireNonNull(args)[0]).isInstance(proxy)
-						|| this.handle.isWrapperFor((Class<?>) args[0]);
-			default:
-				return invokeOnHandle(proxy, method, args);
-		}
+				yield null;
+			}
+			case "isClosed" -> this.closed || this.handle.isClosed();
+			default -> invokeOnHandle(proxy, method, args);
+		};
 	}
 
 	private @Nullable Object invokeOnHandle(Object proxy, Method method, @Nullable Object[] args) throws Throwable {

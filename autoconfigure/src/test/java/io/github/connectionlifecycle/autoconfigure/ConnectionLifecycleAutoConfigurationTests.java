@@ -1,0 +1,114 @@
+package io.github.connectionlifecycle.autoconfigure;
+
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.connectionlifecycle.jdbc.ConnectionLifecycleCleanup;
+import io.github.connectionlifecycle.jdbc.ConnectionLifecycleDataSourcePostProcessor;
+import io.github.connectionlifecycle.work.WorkBoundaries;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConnectionLifecycleAutoConfigurationTests {
+
+	// No database is needed: nothing here borrows a connection.
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				ConnectionLifecycleAutoConfiguration.class, DataSourceConnectionLifecycleAutoConfiguration.class))
+		.withPropertyValues("spring.datasource.url=jdbc:mysql://localhost:1/none", "connection.server-timeout-check=off");
+
+	@Test
+	void putsDataSourcesUnderTheLifecycleByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(WorkBoundaries.class)
+				.hasSingleBean(ConnectionLifecycleCleanup.class)
+				.hasSingleBean(ConnectionLifecycleDataSourcePostProcessor.class);
+			DataSource dataSource = context.getBean(DataSource.class);
+			assertThat(AopUtils.isAopProxy(dataSource)).isTrue();
+			assertThat(context.getBean(HikariDataSource.class)).as("still injectable by the pool's type").isNotNull();
+		});
+	}
+
+	@Test
+	void backsOffEntirelyWhenDisabled() {
+		this.contextRunner.withPropertyValues("connection.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(WorkBoundaries.class)
+				.doesNotHaveBean(ConnectionLifecycleCleanup.class)
+				.doesNotHaveBean(ConnectionLifecycleDataSourcePostProcessor.class);
+			assertThat(AopUtils.isAopProxy(context.getBean(DataSource.class))).isFalse();
+		});
+	}
+
+	@Test
+	void backsOffFromAUserDefinedWorkBoundaries() {
+		this.contextRunner
+			.withBean("myBoundaries", WorkBoundaries.class, () -> new WorkBoundaries((event) -> {
+			}, List::of))
+			.run((context) -> assertThat(context).hasSingleBean(WorkBoundaries.class).hasBean("myBoundaries"));
+	}
+
+	@Test
+	void backsOffFromAUserDefinedCleanup() {
+		this.contextRunner.withBean("myCleanup", ConnectionLifecycleCleanup.class)
+			.run((context) -> assertThat(context).hasSingleBean(ConnectionLifecycleCleanup.class).hasBean("myCleanup"));
+	}
+
+	@Test
+	void leavesExcludedDataSourcesAlone() {
+		this.contextRunner.withPropertyValues("connection.excluded-data-sources=dataSource")
+			.run((context) -> assertThat(AopUtils.isAopProxy(context.getBean(DataSource.class))).isFalse());
+	}
+
+	@Test
+	void keepsTheUnitOfWorkModelWithoutJdbcOnTheClasspath() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(DataSourceUnwrapper.class))
+			.run((context) -> assertThat(context).hasSingleBean(WorkBoundaries.class)
+				.doesNotHaveBean(ConnectionLifecycleCleanup.class));
+	}
+
+	@Test
+	void rejectsNegativeMaxAgeNamingTheProperty() {
+		this.contextRunner.withPropertyValues("connection.max-age=-5s").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("connection.max-age must not be negative")
+				.hasMessageContaining("remove the property for no age limit");
+		});
+	}
+
+	@Test
+	void rejectsMalformedMaxAgeNamingTheProperty() {
+		this.contextRunner.withPropertyValues("connection.max-age=ten minutes").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).cause().hasMessageContaining("under 'connection.max-age'");
+		});
+	}
+
+	@Test
+	void rejectsNonPositiveMaxIdleNamingTheProperty() {
+		this.contextRunner.withPropertyValues("connection.max-idle=0").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("connection.max-idle must be positive");
+		});
+	}
+
+	@Test
+	void rejectsUnknownServerTimeoutCheckNamingTheProperty() {
+		this.contextRunner.withPropertyValues("connection.server-timeout-check=sometimes").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).cause()
+				.hasMessageContaining("under 'connection.server-timeout-check'");
+		});
+	}
+
+}

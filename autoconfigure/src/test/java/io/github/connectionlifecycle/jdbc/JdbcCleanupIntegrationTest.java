@@ -1,0 +1,215 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.sql.SQLRecoverableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.work.WorkBoundaries;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Connection cleanup against a real MariaDB server whose wait_timeout is 2 s, with units of
+ * work opened through {@link WorkBoundaries}.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class JdbcCleanupIntegrationTest {
+
+	private static final String HIKARI_VALIDATION_WARNING = "Failed to validate connection";
+
+	private static final long IDLE_GAP_MILLIS = (EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS + 1) * 1000L;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class,
+				DataSourceTransactionManagerAutoConfiguration.class,
+				ConnectionLifecycleAutoConfiguration.class, DataSourceConnectionLifecycleAutoConfiguration.class))
+		.withPropertyValues("spring.datasource.username=" + EmbeddedMariaDb.username(),
+				"spring.datasource.password=" + EmbeddedMariaDb.password(),
+				"spring.datasource.hikari.maximum-pool-size=4");
+
+	private ApplicationContextRunner withDatabase(String name) {
+		return this.contextRunner.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase(name));
+	}
+
+	@Test
+	void unitsAfterIdleGapsMeetNoDeadConnection(CapturedOutput output) {
+		withDatabase("idle_gap").run((context) -> {
+			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			for (int unit = 0; unit < 3; unit++) {
+				Thread.sleep(IDLE_GAP_MILLIS); // the idle gap is the scenario: the server closes idle connections
+				boundaries.run("after-gap-" + unit, () -> jdbc.queryForObject("SELECT 1", Integer.class));
+			}
+		});
+		assertThat(output).doesNotContain(HIKARI_VALIDATION_WARNING);
+	}
+
+	@Test
+	void withoutTheStarterHikariWalksThroughDeadConnections(CapturedOutput output) {
+		withDatabase("idle_gap_off").withPropertyValues("connection.enabled=false").run((context) -> {
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			jdbc.queryForObject("SELECT 1", Integer.class);
+			Thread.sleep(IDLE_GAP_MILLIS);
+			jdbc.queryForObject("SELECT 1", Integer.class);
+		});
+		assertThat(output).contains(HIKARI_VALIDATION_WARNING);
+	}
+
+	@Test
+	void maxAgeZeroGivesEveryUnitAConnectionNoEarlierUnitUsed() {
+		withDatabase("max_age_zero").withPropertyValues("connection.max-age=0").run((context) -> {
+			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			List<Long> ids = new ArrayList<>();
+			for (int unit = 0; unit < 5; unit++) {
+				boundaries.run("unit-" + unit, () -> {
+					ids.add(connectionId(jdbc));
+					ids.add(connectionId(jdbc));
+				});
+			}
+			for (int unit = 0; unit < 5; unit++) {
+				assertThat(ids.get(2 * unit)).as("one connection within a unit").isEqualTo(ids.get(2 * unit + 1));
+			}
+			assertThat(ids.stream().distinct()).as("a new connection for every unit").hasSize(5);
+		});
+	}
+
+	@Test
+	void maxAgeRetiresConnectionsOlderThanItAtTheNextUse() {
+		withDatabase("max_age")
+			.withPropertyValues("connection.max-age=3s",
+					"spring.datasource.hikari.connection-init-sql=SET SESSION wait_timeout=60")
+			.withBean(RetirementRecorder.class)
+			.run((context) -> {
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+				long createdAtStartup = connectionId(jdbc);
+				List<Long> ids = new CopyOnWriteArrayList<>();
+				for (int unit = 0; unit < 3; unit++) {
+					boundaries.run("young-" + unit, () -> ids.add(connectionId(jdbc)));
+				}
+				assertThat(ids).as("units within max-age share one connection").containsOnly(createdAtStartup);
+				Thread.sleep(3500); // let the connection outgrow max-age
+				boundaries.run("old", () -> ids.add(connectionId(jdbc)));
+				assertThat(ids.get(3)).as("a connection older than max-age is not handed to a unit")
+					.isNotEqualTo(createdAtStartup);
+				assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.MAX_AGE);
+			});
+	}
+
+	@Test
+	void killedSessionsDoNotFailTheNextUnits() {
+		String url = EmbeddedMariaDb.createDatabase("killed");
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + url, "connection.health-checks=true")
+			.withBean(RetirementRecorder.class)
+			.run((context) -> {
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+				boundaries.run("before", () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				assertThat(EmbeddedMariaDb.killSessions(url)).isPositive();
+				for (int unit = 0; unit < 3; unit++) {
+					boundaries.run("after-kill-" + unit, () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				}
+				assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
+			});
+	}
+
+	@Test
+	void aConnectionHeldInATransactionIsNotTouchedWhenAnotherThreadsUnitFinishes() {
+		withDatabase("held").withPropertyValues("connection.max-age=0").run((context) -> {
+			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			TransactionTemplate transaction = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+			jdbc.execute("CREATE TABLE events (id INT PRIMARY KEY)");
+			CountDownLatch holding = new CountDownLatch(1);
+			CountDownLatch otherUnitDone = new CountDownLatch(1);
+			CompletableFuture<long[]> holder = CompletableFuture.supplyAsync(() -> {
+				long[] ids = new long[2];
+				boundaries.run("holder", () -> transaction.executeWithoutResult((status) -> {
+					ids[0] = connectionId(jdbc);
+					jdbc.update("INSERT INTO events VALUES (1)");
+					holding.countDown();
+					await(otherUnitDone);
+					jdbc.update("INSERT INTO events VALUES (2)");
+					ids[1] = connectionId(jdbc);
+				}));
+				return ids;
+			});
+			await(holding);
+			// The most aggressive cleanup: max-age 0 and a connection-level failure, which
+			// flushes idle connections.
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> boundaries.run("failing", () -> {
+				jdbc.queryForObject("SELECT 1", Integer.class);
+				throw new IllegalStateException(new SQLRecoverableException("link failure", "08S01"));
+			}));
+			otherUnitDone.countDown();
+			long[] ids = holder.get(30, TimeUnit.SECONDS);
+			assertThat(ids[1]).as("the held connection survived").isEqualTo(ids[0]);
+			assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM events", Integer.class)).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void serverTimeoutCheckFailStopsStartUpNamingTheProperty() {
+		withDatabase("timeout_check").withPropertyValues("connection.server-timeout-check=fail").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasMessageContaining("wait_timeout")
+				.hasMessageContaining("connection.server-timeout-check=fail");
+		});
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(30, TimeUnit.SECONDS)).as("waited for the other thread").isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static long connectionId(JdbcTemplate jdbc) {
+		Long id = jdbc.queryForObject("SELECT CONNECTION_ID()", Long.class);
+		assertThat(id).isNotNull();
+		return id;
+	}
+
+	static class RetirementRecorder implements ApplicationListener<ConnectionRetiredEvent> {
+
+		private final List<RetirementReason> reasons = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(ConnectionRetiredEvent event) {
+			this.reasons.add(event.getReason());
+		}
+
+		List<RetirementReason> reasons() {
+			return this.reasons;
+		}
+
+	}
+
+}
