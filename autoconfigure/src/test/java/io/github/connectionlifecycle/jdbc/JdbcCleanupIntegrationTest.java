@@ -8,6 +8,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
@@ -76,6 +79,37 @@ class JdbcCleanupIntegrationTest {
 			jdbc.queryForObject("SELECT 1", Integer.class);
 		});
 		assertThat(output).contains(HIKARI_VALIDATION_WARNING);
+	}
+
+	@Test
+	void everyDataSourceBeanIsHandled(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("connection.server-timeout-check=off")
+			.withBean("primary", HikariDataSource.class, () -> hikari("primary"))
+			.withBean("reporting", HikariDataSource.class, () -> hikari("reporting"))
+			.withBean(RetirementRecorder.class)
+			.run((context) -> {
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				JdbcTemplate primary = new JdbcTemplate(context.getBean("primary", DataSource.class));
+				JdbcTemplate reporting = new JdbcTemplate(context.getBean("reporting", DataSource.class));
+				for (int unit = 0; unit < 2; unit++) {
+					Thread.sleep(IDLE_GAP_MILLIS); // the idle gap is the scenario
+					boundaries.run("both-" + unit, () -> {
+						primary.queryForObject("SELECT 1", Integer.class);
+						reporting.queryForObject("SELECT 1", Integer.class);
+					});
+				}
+				assertThat(context.getBean(RetirementRecorder.class).dataSources()).contains("primary", "reporting");
+			});
+		assertThat(output).doesNotContain(HIKARI_VALIDATION_WARNING);
+	}
+
+	private static HikariDataSource hikari(String name) {
+		HikariDataSource dataSource = new HikariDataSource();
+		dataSource.setJdbcUrl(EmbeddedMariaDb.createDatabase(name));
+		dataSource.setUsername(EmbeddedMariaDb.username());
+		dataSource.setPassword(EmbeddedMariaDb.password());
+		dataSource.setMaximumPoolSize(2);
+		return dataSource;
 	}
 
 	@Test
@@ -201,9 +235,16 @@ class JdbcCleanupIntegrationTest {
 
 		private final List<RetirementReason> reasons = new CopyOnWriteArrayList<>();
 
+		private final List<String> dataSources = new CopyOnWriteArrayList<>();
+
 		@Override
 		public void onApplicationEvent(ConnectionRetiredEvent event) {
 			this.reasons.add(event.getReason());
+			this.dataSources.add(event.getDataSourceName());
+		}
+
+		List<String> dataSources() {
+			return this.dataSources;
 		}
 
 		List<RetirementReason> reasons() {
