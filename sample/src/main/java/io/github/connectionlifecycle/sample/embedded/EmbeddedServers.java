@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A real MariaDB server and a real Kafka broker, in and beside this JVM, for machines that
@@ -28,6 +29,8 @@ final class EmbeddedServers implements DisposableBean {
 
 	private @Nullable DB mariaDb;
 
+	private @Nullable Path mariaDbDirectory;
+
 	private @Nullable EmbeddedKafkaKraftBroker kafka;
 
 	/**
@@ -37,6 +40,7 @@ final class EmbeddedServers implements DisposableBean {
 	 */
 	String startMariaDb(Duration waitTimeout) throws IOException, ManagedProcessException {
 		Path directory = Files.createTempDirectory("connection-lifecycle-sample-");
+		this.mariaDbDirectory = directory;
 		DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
 			.setBaseDir(directory.resolve("base").toFile())
 			.setDataDir(directory.resolve("data").toFile())
@@ -92,6 +96,15 @@ final class EmbeddedServers implements DisposableBean {
 				logger.warn("Could not stop embedded MariaDB; it stops when this JVM exits", ex);
 			}
 			this.mariaDb = null;
+		}
+		if (this.mariaDbDirectory != null) {
+			try {
+				FileSystemUtils.deleteRecursively(this.mariaDbDirectory);
+			}
+			catch (IOException ex) {
+				logger.warn("Could not delete " + this.mariaDbDirectory, ex);
+			}
+			this.mariaDbDirectory = null;
 		}
 	}
 
