@@ -1,0 +1,43 @@
+package io.github.connectionlifecycle.faults;
+
+import java.util.List;
+
+/**
+ * A way the database connections of an idle application die. Each fault brings the
+ * starter properties a user facing it should set (the "on*" rows of the matrix).
+ */
+enum Fault {
+
+	/** Idle longer than the server's wait_timeout: the server closes the pool's connections. */
+	IDLE_GAP("idle gap", List.of()),
+
+	/** Every session KILLed from an admin connection, as a failover does; the next unit follows at once. */
+	KILL("KILL", List.of("connection.health-checks=true")),
+
+	/** The server stopped and started again on the same port. */
+	RESTART("restart", List.of()),
+
+	/**
+	 * A NAT gateway or firewall forgets idle connections: they go silent, with no reset. The
+	 * server's own wait_timeout is long, so only a network idle limit helps.
+	 */
+	BLACK_HOLE("black hole", List.of("connection.max-idle=1s"));
+
+	private final String displayName;
+
+	private final List<String> recommendedStarterProperties;
+
+	Fault(String displayName, List<String> recommendedStarterProperties) {
+		this.displayName = displayName;
+		this.recommendedStarterProperties = recommendedStarterProperties;
+	}
+
+	String displayName() {
+		return this.displayName;
+	}
+
+	List<String> recommendedStarterProperties() {
+		return this.recommendedStarterProperties;
+	}
+
+}

@@ -1,0 +1,66 @@
+package io.github.connectionlifecycle.faults;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.connectionlifecycle.work.WorkBoundaries;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationContext;
+
+/**
+ * Runs blocks as units of work the way an entry point does, or plainly when the starter is
+ * off, and counts the ones that fail.
+ */
+final class Units {
+
+	private static final Log logger = LogFactory.getLog(Units.class);
+
+	private final @Nullable WorkBoundaries boundaries;
+
+	private final AtomicInteger failures = new AtomicInteger();
+
+	Units(ApplicationContext context) {
+		this.boundaries = context.getBeanProvider(WorkBoundaries.class).getIfAvailable();
+	}
+
+	/**
+	 * Runs one unit.
+	 * @param name the unit's name
+	 * @param work what it does
+	 * @return whether it succeeded
+	 */
+	boolean run(String name, Runnable work) {
+		try {
+			if (this.boundaries != null) {
+				this.boundaries.run(name, work);
+			}
+			else {
+				work.run();
+			}
+			return true;
+		}
+		catch (RuntimeException ex) {
+			this.failures.incrementAndGet();
+			logger.info("Unit " + name + " failed: " + ex);
+			return false;
+		}
+	}
+
+	/**
+	 * Runs one unit and measures it.
+	 * @return how long it took, failed or not
+	 */
+	Duration timed(String name, Runnable work) {
+		long start = System.nanoTime();
+		run(name, work);
+		return Duration.ofNanos(System.nanoTime() - start);
+	}
+
+	int failures() {
+		return this.failures.get();
+	}
+
+}
