@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Faults on real servers, HikariCP, starter on: a server restart and a network black
- * hole. The full pool × fault matrix, starter on and off, is {@link FaultMatrixReport}.
+ * Faults on real servers, HikariCP, starter on: a server restart, a network black hole,
+ * and KILLs under concurrent Kafka deliveries and scheduled runs. The full pool × fault matrix, starter on and off, is {@link FaultMatrixReport}.
  */
 class FaultIntegrationTest {
 
@@ -46,6 +46,14 @@ class FaultIntegrationTest {
 		assertThat(outcome.unitsFailed()).isZero();
 		assertThat(outcome.validationWarnings()).as("dead connections HikariCP had to validate").isZero();
 		assertThat(outcome.firstOperation()).isLessThan(FIRST_UNIT_BOUND);
+	}
+
+	@Test
+	void concurrentDeliveriesUnderKillsLoseNoRecordAndLeakNoConnection() {
+		ConcurrentKillScenario.Outcome outcome = new ConcurrentKillScenario().run(StarterSetup.ON);
+		assertThat(outcome.fault().recordsLost()).as("records without their row").isZero();
+		assertThat(outcome.activeAfter()).as("connections still in use at the end").isZero();
+		assertThat(outcome.leakWarnings()).as("HikariCP leak detection warnings").isZero();
 	}
 
 }

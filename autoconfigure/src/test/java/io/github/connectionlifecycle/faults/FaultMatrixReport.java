@@ -1,0 +1,148 @@
+package io.github.connectionlifecycle.faults;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.NestedExceptionUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The evidence: every available pool × every fault, with the starter off, on, and on with
+ * the fault's recommended properties, plus KILLs under concurrent Kafka and scheduled work
+ * for HikariCP. Prints a fixed-width table to stdout and to {@code target/fault-matrix.txt}.
+ * <p>
+ * Slow (several minutes), so its name keeps it out of the normal suite; run it with
+ * {@code scripts/fault-matrix.sh}.
+ */
+@Tag("fault-matrix")
+class FaultMatrixReport {
+
+	/** Restricts the matrix to some pools, e.g. {@code -Dfault-matrix.pools=HIKARI,TOMCAT}. */
+	static final String POOLS_PROPERTY = "fault-matrix.pools";
+
+	private static final int POOL_SIZE = 4;
+
+	private static final Path REPORT = Path.of("target", "fault-matrix.txt");
+
+	private static final String ROW_FORMAT = "%-16s %-12s %-7s %12s %12s %10s %14s %10s  %s%n";
+
+	@Test
+	void printFaultMatrix() throws IOException {
+		long start = System.nanoTime();
+		List<Row> rows = new ArrayList<>();
+		try (FaultRunner faults = new FaultRunner()) {
+			for (PoolUnderTest pool : pools()) {
+				for (Fault fault : Fault.values()) {
+					for (StarterSetup starter : StarterSetup.values()) {
+						if (starter.appliesTo(fault)) {
+							rows.add(measure(pool.displayName(), fault.displayName(), starter,
+									() -> faults.run(pool, fault, starter, POOL_SIZE)));
+						}
+					}
+				}
+			}
+		}
+		for (StarterSetup starter : concurrencySetups()) {
+			rows.add(measure(PoolUnderTest.HIKARI.displayName(), "concurrency", starter,
+					() -> new ConcurrentKillScenario().run(starter).fault()));
+		}
+		String report = render(rows, Duration.ofNanos(System.nanoTime() - start));
+		System.out.print(report);
+		Files.createDirectories(REPORT.getParent());
+		Files.writeString(REPORT, report, StandardCharsets.UTF_8);
+		assertThat(rows).as("runs that could not be measured").noneMatch(Row::isError);
+	}
+
+	/** The available pools, or those named in {@value #POOLS_PROPERTY} (comma-separated). */
+	private static List<PoolUnderTest> pools() {
+		String names = System.getProperty(POOLS_PROPERTY, "");
+		return PoolUnderTest.available()
+			.stream()
+			.filter((pool) -> names.isBlank() || List.of(names.toUpperCase(Locale.ROOT).split(",")).contains(pool.name()))
+			.toList();
+	}
+
+	private static List<StarterSetup> concurrencySetups() {
+		return pools().contains(PoolUnderTest.HIKARI) ? List.of(StarterSetup.values()) : List.of();
+	}
+
+	/** One run; a run that breaks becomes a row saying so, and the others still run. */
+	private static Row measure(String pool, String fault, StarterSetup starter, Supplier<FaultOutcome> run) {
+		try {
+			return new Row(pool, fault, starter.label(), run.get(), null);
+		}
+		catch (RuntimeException | AssertionError ex) {
+			Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+			return new Row(pool, fault, starter.label(), null, cause.toString().lines().findFirst().orElse(""));
+		}
+	}
+
+	private static String render(List<Row> rows, Duration took) {
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(ROW_FORMAT, "pool", "fault", "starter", "units failed", "records lost",
+				"pool WARNs", "validate WARNs", "first op", "notes"));
+		table.append("-".repeat(120)).append(System.lineSeparator());
+		for (Row row : rows) {
+			table.append(row.format());
+		}
+		table.append(System.lineSeparator())
+			.append("Pool size " + POOL_SIZE + " (SingleConnection: 1); " + FaultRunner.UNITS_AFTER_FAULT
+					+ " units after each fault, each inserting one record. HikariCP: validation-timeout 1 s, "
+					+ "connection-timeout 3 s.")
+			.append(System.lineSeparator())
+			.append("Faults: idle gap " + FaultRunner.IDLE_GAP.toSeconds() + " s (wait_timeout "
+					+ EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS
+					+ " s); KILL of every session, next unit at once; restart = stop, "
+					+ FaultRunner.UNITS_DURING_OUTAGE + " units while down, start; black hole "
+					+ FaultRunner.BLACK_HOLE.toSeconds() + " s through a TCP proxy (driver socketTimeout 5 s); "
+					+ "concurrency = " + ConcurrentKillScenario.RECORDS + " Kafka records on "
+					+ ConcurrentKillScenario.PARTITIONS + " partitions, 4 consumers, a 50 ms @Scheduled reader, "
+					+ "KILLs every 20-200 ms, " + ConcurrentKillScenario.RETRIES + " retries per delivery.")
+			.append(System.lineSeparator())
+			.append("Starter: off = connection.enabled=false; on = defaults; on* = on with the fault's "
+					+ "recommended properties:");
+		for (Fault fault : Fault.values()) {
+			if (!fault.recommendedStarterProperties().isEmpty()) {
+				table.append(" " + fault.displayName() + " " + fault.recommendedStarterProperties() + ";");
+			}
+		}
+		table.append(System.lineSeparator())
+			.append("Matrix took " + took.toSeconds() + " s.")
+			.append(System.lineSeparator());
+		return table.toString();
+	}
+
+	private record Row(String pool, String fault, String starter, @Nullable FaultOutcome outcome,
+			@Nullable String error) {
+
+		boolean isError() {
+			return this.error != null;
+		}
+
+		String format() {
+			if (this.outcome == null) {
+				return String.format(ROW_FORMAT, this.pool, this.fault, this.starter, "-", "-", "-", "-", "-",
+						"ERROR " + this.error);
+			}
+			Duration first = this.outcome.firstOperation();
+			return String.format(ROW_FORMAT, this.pool, this.fault, this.starter, this.outcome.unitsFailed(),
+					this.outcome.recordsLost(), this.outcome.poolWarnings(), this.outcome.validationWarnings(),
+					(first != null) ? first.toMillis() + " ms" : "-", this.outcome.note());
+		}
+
+	}
+
+}
