@@ -38,6 +38,8 @@ final class TrackedDataSource {
 
 	private volatile long lastActivityNanos = System.nanoTime();
 
+	private volatile @Nullable Boolean defaultAutoCommit;
+
 	TrackedDataSource(String beanName, DataSource target, PoolAdapter pool, CleanupPolicy policy,
 			ApplicationEventPublisher eventPublisher) {
 		this.beanName = beanName;
@@ -119,6 +121,21 @@ final class TrackedDataSource {
 			limit = maxIdle;
 		}
 		return limit;
+	}
+
+	/**
+	 * The auto-commit mode connections have when the pool hands them out.
+	 * @param handle a connection of this pool whose auto-commit mode no one changed
+	 * @return the pool's default auto-commit mode
+	 * @throws SQLException if the driver cannot tell
+	 */
+	boolean defaultAutoCommit(Connection handle) throws SQLException {
+		Boolean autoCommit = this.defaultAutoCommit;
+		if (autoCommit == null) {
+			autoCommit = handle.getAutoCommit();
+			this.defaultAutoCommit = autoCommit;
+		}
+		return autoCommit;
 	}
 
 	PooledConnection borrowed(Connection handle) {
