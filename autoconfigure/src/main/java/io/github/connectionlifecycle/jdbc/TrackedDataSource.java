@@ -77,6 +77,13 @@ final class TrackedDataSource {
 			}
 			reportServerTimeoutProblems(timeout, problems, atStartup);
 		}
+		if (this.policy.checkServerTimeout() && this.serverIdleTimeout.networkTimeoutMillis() == 0) {
+			logger.warn("DataSource '" + this.beanName + "': its connections have no socket timeout, so a unit of work "
+					+ "whose connection the network silently dropped (NAT, proxy or firewall idle cut, failover) "
+					+ "waits for the operating system to give up, often many minutes. Set one longer than your "
+					+ "slowest query: socketTimeout in the JDBC URL for MySQL (for example ?socketTimeout=60000), "
+					+ "or the driver's equivalent; pair it with connection.max-idle below the network's idle limit.");
+		}
 		return true;
 	}
 

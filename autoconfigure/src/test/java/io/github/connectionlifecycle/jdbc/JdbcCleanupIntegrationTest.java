@@ -215,6 +215,21 @@ class JdbcCleanupIntegrationTest {
 		});
 	}
 
+	@Test
+	void warnsAtStartUpWhenConnectionsHaveNoSocketTimeout(CapturedOutput output) {
+		withDatabase("no_socket_timeout").run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("its connections have no socket timeout");
+	}
+
+	@Test
+	void staysQuietWhenASocketTimeoutIsSet(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase("socket_timeout")
+					+ "&socketTimeout=30000")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).doesNotContain("no socket timeout");
+	}
+
 	private static void await(CountDownLatch latch) {
 		try {
 			assertThat(latch.await(30, TimeUnit.SECONDS)).as("waited for the other thread").isTrue();
