@@ -34,6 +34,8 @@ final class ServerIdleTimeout {
 
 	private volatile @Nullable Duration timeout;
 
+	private volatile int networkTimeoutMillis = -1;
+
 	private volatile long lastAttemptNanos;
 
 	private volatile boolean attempted;
@@ -52,6 +54,15 @@ final class ServerIdleTimeout {
 	}
 
 	/**
+	 * The driver's network (socket read) timeout of a pooled connection, as read with the
+	 * server's idle timeout.
+	 * @return milliseconds, 0 for none, -1 when not read yet or not supported
+	 */
+	int networkTimeoutMillis() {
+		return this.networkTimeoutMillis;
+	}
+
+	/**
 	 * Reads the timeout unless it is known or was tried within the last 30 s.
 	 * @return whether this call read it
 	 */
@@ -64,6 +75,7 @@ final class ServerIdleTimeout {
 		this.lastAttemptNanos = now;
 		try (Connection connection = this.dataSource.getConnection()) {
 			this.timeout = query(connection);
+			this.networkTimeoutMillis = networkTimeout(connection);
 			this.known = true;
 			if (logger.isDebugEnabled()) {
 				logger.debug("DataSource '" + this.beanName + "': server idle timeout " + this.timeout);
@@ -74,6 +86,15 @@ final class ServerIdleTimeout {
 			logger.warn("DataSource '" + this.beanName + "': could not read the server's wait_timeout ("
 					+ ex.getMessage() + "); connections are retired by age only until it is read");
 			return false;
+		}
+	}
+
+	private static int networkTimeout(Connection connection) {
+		try {
+			return connection.getNetworkTimeout();
+		}
+		catch (SQLException | UnsupportedOperationException | AbstractMethodError ex) {
+			return -1;
 		}
 	}
 
