@@ -33,6 +33,9 @@ class FaultMatrixReport {
 	/** Restricts the matrix to some pools, e.g. {@code -Dfault-matrix.pools=HIKARI,TOMCAT}. */
 	static final String POOLS_PROPERTY = "fault-matrix.pools";
 
+	/** Restricts the matrix to some faults, e.g. {@code -Dfault-matrix.faults=RESTART,CONCURRENCY}. */
+	static final String FAULTS_PROPERTY = "fault-matrix.faults";
+
 	private static final int POOL_SIZE = 4;
 
 	private static final Path REPORT = Path.of("target", "fault-matrix.txt");
@@ -45,7 +48,7 @@ class FaultMatrixReport {
 		List<Row> rows = new ArrayList<>();
 		try (FaultRunner faults = new FaultRunner()) {
 			for (PoolUnderTest pool : pools()) {
-				for (Fault fault : Fault.values()) {
+				for (Fault fault : faults()) {
 					for (StarterSetup starter : StarterSetup.values()) {
 						if (starter.appliesTo(fault)) {
 							rows.add(measure(pool.displayName(), fault.displayName(), starter,
@@ -66,17 +69,26 @@ class FaultMatrixReport {
 		assertThat(rows).as("runs that could not be measured").noneMatch(Row::isError);
 	}
 
-	/** The available pools, or those named in {@value #POOLS_PROPERTY} (comma-separated). */
+	/** The available pools, or those named in {@value #POOLS_PROPERTY}. */
 	private static List<PoolUnderTest> pools() {
-		String names = System.getProperty(POOLS_PROPERTY, "");
-		return PoolUnderTest.available()
-			.stream()
-			.filter((pool) -> names.isBlank() || List.of(names.toUpperCase(Locale.ROOT).split(",")).contains(pool.name()))
-			.toList();
+		return selected(POOLS_PROPERTY, PoolUnderTest.available());
+	}
+
+	/** Every fault, or those named in {@value #FAULTS_PROPERTY} (CONCURRENCY for the Kafka one). */
+	private static List<Fault> faults() {
+		return selected(FAULTS_PROPERTY, List.of(Fault.values()));
 	}
 
 	private static List<StarterSetup> concurrencySetups() {
-		return pools().contains(PoolUnderTest.HIKARI) ? List.of(StarterSetup.values()) : List.of();
+		boolean selected = selected(FAULTS_PROPERTY, List.of("CONCURRENCY")).size() == 1;
+		return (selected && pools().contains(PoolUnderTest.HIKARI)) ? List.of(StarterSetup.values()) : List.of();
+	}
+
+	/** The candidates named in a comma-separated system property; all of them when it is unset. */
+	private static <T> List<T> selected(String property, List<T> candidates) {
+		String names = System.getProperty(property, "");
+		List<String> wanted = List.of(names.toUpperCase(Locale.ROOT).split(","));
+		return candidates.stream().filter((candidate) -> names.isBlank() || wanted.contains(candidate.toString())).toList();
 	}
 
 	/** One run; a run that breaks becomes a row saying so, and the others still run. */
@@ -101,12 +113,13 @@ class FaultMatrixReport {
 		table.append(System.lineSeparator())
 			.append("Pool size " + POOL_SIZE + " (SingleConnection: 1); " + FaultRunner.UNITS_AFTER_FAULT
 					+ " units after each fault, each inserting one record. HikariCP: validation-timeout 1 s, "
-					+ "connection-timeout 3 s.")
+					+ "connection-timeout 6 s; Tomcat and DBCP2 max wait 3 s.")
 			.append(System.lineSeparator())
 			.append("Faults: idle gap " + FaultRunner.IDLE_GAP.toSeconds() + " s (wait_timeout "
 					+ EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS
 					+ " s); KILL of every session, next unit at once; restart = stop, "
-					+ FaultRunner.UNITS_DURING_OUTAGE + " units while down, start; black hole "
+					+ FaultRunner.UNITS_DURING_OUTAGE + " units while down, start after " + FaultRunner.OUTAGE.toSeconds()
+					+ " s; black hole "
 					+ FaultRunner.BLACK_HOLE.toSeconds() + " s through a TCP proxy (driver socketTimeout 5 s); "
 					+ "concurrency = " + ConcurrentKillScenario.RECORDS + " Kafka records on "
 					+ ConcurrentKillScenario.PARTITIONS + " partitions, 4 consumers, a 50 ms @Scheduled reader, "

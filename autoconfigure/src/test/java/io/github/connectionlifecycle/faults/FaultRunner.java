@@ -48,6 +48,9 @@ final class FaultRunner implements AutoCloseable {
 	/** Longer than the shared server's wait_timeout: its idle connections are closed. */
 	static final Duration IDLE_GAP = Duration.ofSeconds(EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS + 1);
 
+	/** How long the server is down: longer than the units run in it (each waits up to 6 s for a connection). */
+	static final Duration OUTAGE = Duration.ofSeconds(8);
+
 	/** Longer than the black-hole fault's recommended connection.max-idle of 1 s. */
 	static final Duration BLACK_HOLE = Duration.ofSeconds(2);
 
@@ -145,12 +148,16 @@ final class FaultRunner implements AutoCloseable {
 			case KILL -> await().atMost(Duration.ofSeconds(20))
 				.until(() -> EmbeddedMariaDb.killSessions(target.serverUrl()) == 0);
 			case RESTART -> {
+				long stoppedAt = System.nanoTime();
 				restartable().stop();
 				int failed = 0;
 				for (int unit = 1; unit <= UNITS_DURING_OUTAGE; unit++) {
 					int record = 100 + unit;
 					failed += units.run("during-outage-" + unit, () -> insert(jdbc, record)) ? 0 : 1;
 				}
+				// The outage is the scenario; it lasts as long whatever the units met, so that the
+				// pool's reconnect back-off is comparable between runs.
+				Thread.sleep(Math.max(0, OUTAGE.toMillis() - Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis()));
 				restartable().startAgain();
 				return failed;
 			}

@@ -16,9 +16,10 @@ enum PoolUnderTest {
 
 	HIKARI("HikariCP", "com.zaxxer.hikari.HikariDataSource",
 			(size) -> List.of("spring.datasource.hikari.maximum-pool-size=" + size,
-					// Bounds the cost of each dead connection Hikari validates (default 5 s)
-					// and of a borrow while the server is down (default 30 s).
-					"spring.datasource.hikari.validation-timeout=1000", "spring.datasource.hikari.connection-timeout=3000")),
+					// Bounds the cost of each dead connection Hikari validates (default 5 s) and of
+					// a borrow while the server is down (default 30 s). Above 5 s, Hikari's
+					// reconnect back-off: a borrow right after an outage waits up to that long.
+					"spring.datasource.hikari.validation-timeout=1000", "spring.datasource.hikari.connection-timeout=6000")),
 
 	TOMCAT("Tomcat JDBC", "org.apache.tomcat.jdbc.pool.DataSource",
 			(size) -> List.of("spring.datasource.tomcat.max-active=" + size,
