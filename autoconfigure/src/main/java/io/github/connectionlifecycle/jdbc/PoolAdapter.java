@@ -11,6 +11,23 @@ import java.util.List;
 interface PoolAdapter {
 
 	/**
+	 * Notes that a handle was borrowed; pools whose connections may be shared between
+	 * borrowers count them.
+	 * @param handle what the pool handed out
+	 */
+	default void borrowed(Connection handle) {
+	}
+
+	/**
+	 * Gives back a connection the caller is done with and keeps in service.
+	 * @param handle a connection the pool handed out and the caller has not closed
+	 * @throws SQLException if the pool could not take it back
+	 */
+	default void release(Connection handle) throws SQLException {
+		handle.close();
+	}
+
+	/**
 	 * Closes a connection the caller holds and removes it from the pool. The handle must not
 	 * be used or closed afterwards.
 	 * @param handle a connection the pool handed out and the caller has not closed

@@ -30,6 +30,8 @@ final class ServerIdleTimeout {
 
 	private final DataSource dataSource;
 
+	private final PoolAdapter pool;
+
 	private volatile boolean known;
 
 	private volatile @Nullable Duration timeout;
@@ -38,9 +40,10 @@ final class ServerIdleTimeout {
 
 	private volatile boolean attempted;
 
-	ServerIdleTimeout(String beanName, DataSource dataSource) {
+	ServerIdleTimeout(String beanName, DataSource dataSource, PoolAdapter pool) {
 		this.beanName = beanName;
 		this.dataSource = dataSource;
+		this.pool = pool;
 	}
 
 	boolean isKnown() {
@@ -62,8 +65,8 @@ final class ServerIdleTimeout {
 		}
 		this.attempted = true;
 		this.lastAttemptNanos = now;
-		try (Connection connection = this.dataSource.getConnection()) {
-			this.timeout = query(connection);
+		try {
+			this.timeout = queryThroughPool();
 			this.known = true;
 			if (logger.isDebugEnabled()) {
 				logger.debug("DataSource '" + this.beanName + "': server idle timeout " + this.timeout);
@@ -74,6 +77,18 @@ final class ServerIdleTimeout {
 			logger.warn("DataSource '" + this.beanName + "': could not read the server's wait_timeout ("
 					+ ex.getMessage() + "); connections are retired by age only until it is read");
 			return false;
+		}
+	}
+
+	private @Nullable Duration queryThroughPool() throws SQLException {
+		// Given back through the pool adapter: a shared connection must not be closed.
+		Connection connection = this.dataSource.getConnection();
+		this.pool.borrowed(connection);
+		try {
+			return query(connection);
+		}
+		finally {
+			this.pool.release(connection);
 		}
 	}
 
