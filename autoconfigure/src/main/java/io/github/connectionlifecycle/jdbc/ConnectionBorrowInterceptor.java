@@ -38,7 +38,7 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		UnitConnections unit = this.cleanup.currentUnit();
-		Connection handle = borrow(invocation, unit);
+		Connection handle = borrow(invocation, unit, false);
 		PooledConnection pooled = this.dataSource.borrowed(handle);
 		if (unit != null) {
 			for (int retired = 0; retired < MAX_RETIREMENTS_PER_BORROW; retired++) {
@@ -50,7 +50,7 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 				if (reason == RetirementReason.BROKEN) {
 					this.dataSource.retireIdleSiblingsOfBroken();
 				}
-				handle = borrow(invocation, unit);
+				handle = borrow(invocation, unit, true);
 				pooled = this.dataSource.borrowed(handle);
 			}
 			unit.borrowed(this.dataSource, pooled, handle);
@@ -58,9 +58,11 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 		return TrackedConnection.wrap(handle, pooled, this.dataSource, this.cleanup);
 	}
 
-	private Connection borrow(MethodInvocation invocation, @Nullable UnitConnections unit) throws Throwable {
+	private Connection borrow(MethodInvocation invocation, @Nullable UnitConnections unit, boolean again)
+			throws Throwable {
 		try {
-			MethodInvocation call = (invocation instanceof ProxyMethodInvocation proxyInvocation)
+			// An invocation proceeds once; borrowing again needs a fresh copy of it.
+			MethodInvocation call = (again && invocation instanceof ProxyMethodInvocation proxyInvocation)
 					? proxyInvocation.invocableClone() : invocation;
 			return (Connection) call.proceed();
 		}

@@ -35,16 +35,6 @@ final class Dbcp2PoolAdapter implements PoolAdapter {
 	}
 
 	@Override
-	public boolean retireReturned(Connection returnedHandle) {
-		return false;
-	}
-
-	@Override
-	public boolean canRetireReturned() {
-		return false;
-	}
-
-	@Override
 	public int flushIdleIfNoneInUse() {
 		GenericObjectPool<PoolableConnection> pool = this.dbcp.getConnectionPool();
 		if (pool == null) {

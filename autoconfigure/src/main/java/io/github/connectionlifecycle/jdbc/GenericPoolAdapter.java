@@ -48,16 +48,6 @@ final class GenericPoolAdapter implements PoolAdapter {
 	}
 
 	@Override
-	public boolean retireReturned(Connection returnedHandle) {
-		return false;
-	}
-
-	@Override
-	public boolean canRetireReturned() {
-		return false;
-	}
-
-	@Override
 	public int flushIdleIfNoneInUse() {
 		return -1;
 	}

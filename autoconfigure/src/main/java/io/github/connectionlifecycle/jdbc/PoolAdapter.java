@@ -40,15 +40,20 @@ interface PoolAdapter {
 	 * idle; one that was borrowed again in between is retired when that borrower returns it,
 	 * never while it is in use.
 	 * @param returnedHandle the handle of an earlier borrow, already closed
-	 * @return whether the pool accepted the request
+	 * @return whether the pool accepted the request; by default, pools that cannot single
+	 * out a returned connection without racing its next borrower decline
 	 */
-	boolean retireReturned(Connection returnedHandle);
+	default boolean retireReturned(Connection returnedHandle) {
+		return false;
+	}
 
 	/**
 	 * Whether {@link #retireReturned(Connection)} can work with this pool.
 	 * @return {@code false} when returned connections are out of reach
 	 */
-	boolean canRetireReturned();
+	default boolean canRetireReturned() {
+		return false;
+	}
 
 	/**
 	 * Closes every idle connection of the pool, but only if none is in use.

@@ -36,6 +36,8 @@ final class ServerIdleTimeout {
 
 	private volatile @Nullable Duration timeout;
 
+	private volatile int networkTimeoutMillis = -1;
+
 	private volatile long lastAttemptNanos;
 
 	private volatile boolean attempted;
@@ -55,6 +57,15 @@ final class ServerIdleTimeout {
 	}
 
 	/**
+	 * The driver's network (socket read) timeout of a pooled connection, as read with the
+	 * server's idle timeout.
+	 * @return milliseconds, 0 for none, -1 when not read yet or not supported
+	 */
+	int networkTimeoutMillis() {
+		return this.networkTimeoutMillis;
+	}
+
+	/**
 	 * Reads the timeout unless it is known or was tried within the last 30 s.
 	 * @return whether this call read it
 	 */
@@ -66,7 +77,7 @@ final class ServerIdleTimeout {
 		this.attempted = true;
 		this.lastAttemptNanos = now;
 		try {
-			this.timeout = queryThroughPool();
+			readThroughPool();
 			this.known = true;
 			if (logger.isDebugEnabled()) {
 				logger.debug("DataSource '" + this.beanName + "': server idle timeout " + this.timeout);
@@ -80,15 +91,25 @@ final class ServerIdleTimeout {
 		}
 	}
 
-	private @Nullable Duration queryThroughPool() throws SQLException {
+	private void readThroughPool() throws SQLException {
 		// Given back through the pool adapter: a shared connection must not be closed.
 		Connection connection = this.dataSource.getConnection();
 		this.pool.borrowed(connection);
 		try {
-			return query(connection);
+			this.timeout = query(connection);
+			this.networkTimeoutMillis = networkTimeout(connection);
 		}
 		finally {
 			this.pool.release(connection);
+		}
+	}
+
+	private static int networkTimeout(Connection connection) {
+		try {
+			return connection.getNetworkTimeout();
+		}
+		catch (SQLException | UnsupportedOperationException | AbstractMethodError ex) {
+			return -1;
 		}
 	}
 

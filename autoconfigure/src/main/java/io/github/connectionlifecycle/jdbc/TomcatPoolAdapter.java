@@ -40,16 +40,6 @@ final class TomcatPoolAdapter implements PoolAdapter {
 	}
 
 	@Override
-	public boolean retireReturned(Connection returnedHandle) {
-		return false;
-	}
-
-	@Override
-	public boolean canRetireReturned() {
-		return false;
-	}
-
-	@Override
 	public int flushIdleIfNoneInUse() {
 		ConnectionPool pool = this.tomcat.getPool();
 		if (pool == null) {

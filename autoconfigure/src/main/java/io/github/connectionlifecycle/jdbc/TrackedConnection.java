@@ -166,7 +166,7 @@ final class TrackedConnection extends JdbcWrapperHandler {
 			return true;
 		}
 		try {
-			if (this.workSinceCommit && !this.handle.getAutoCommit()) {
+			if (this.workSinceCommit && !isAutoCommit()) {
 				return true;
 			}
 			for (Map.Entry<String, @Nullable Object> setting : this.sessionSettingsAtBorrow.entrySet()) {
@@ -180,6 +180,12 @@ final class TrackedConnection extends JdbcWrapperHandler {
 			this.broken = this.broken || ConnectionErrors.isConnectionLevel(ex);
 			return true;
 		}
+	}
+
+	private boolean isAutoCommit() throws SQLException {
+		// Unless this borrower changed it, auto-commit is the pool's default: ask the driver once.
+		return this.sessionSettingsAtBorrow.containsKey("getAutoCommit") ? this.handle.getAutoCommit()
+				: this.dataSource.defaultAutoCommit(this.handle);
 	}
 
 	private @Nullable Object readSetting(String getter) throws SQLException {

@@ -38,6 +38,8 @@ final class TrackedDataSource {
 
 	private volatile long lastActivityNanos = System.nanoTime();
 
+	private volatile @Nullable Boolean defaultAutoCommit;
+
 	TrackedDataSource(String beanName, DataSource target, PoolAdapter pool, CleanupPolicy policy,
 			ApplicationEventPublisher eventPublisher) {
 		this.beanName = beanName;
@@ -77,6 +79,13 @@ final class TrackedDataSource {
 			}
 			reportServerTimeoutProblems(timeout, problems, atStartup);
 		}
+		if (this.policy.checkServerTimeout() && this.serverIdleTimeout.networkTimeoutMillis() == 0) {
+			logger.warn("DataSource '" + this.beanName + "': its connections have no socket timeout, so a unit of work "
+					+ "whose connection the network silently dropped (NAT, proxy or firewall idle cut, failover) "
+					+ "waits for the operating system to give up, often many minutes. Set one longer than your "
+					+ "slowest query: socketTimeout in the JDBC URL for MySQL (for example ?socketTimeout=60000), "
+					+ "or the driver's equivalent; pair it with connection.max-idle below the network's idle limit.");
+		}
 		return true;
 	}
 
@@ -112,6 +121,21 @@ final class TrackedDataSource {
 			limit = maxIdle;
 		}
 		return limit;
+	}
+
+	/**
+	 * The auto-commit mode connections have when the pool hands them out.
+	 * @param handle a connection of this pool whose auto-commit mode no one changed
+	 * @return the pool's default auto-commit mode
+	 * @throws SQLException if the driver cannot tell
+	 */
+	boolean defaultAutoCommit(Connection handle) throws SQLException {
+		Boolean autoCommit = this.defaultAutoCommit;
+		if (autoCommit == null) {
+			autoCommit = handle.getAutoCommit();
+			this.defaultAutoCommit = autoCommit;
+		}
+		return autoCommit;
 	}
 
 	PooledConnection borrowed(Connection handle) {

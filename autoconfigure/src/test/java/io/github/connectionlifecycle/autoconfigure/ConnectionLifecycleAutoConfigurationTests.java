@@ -16,6 +16,7 @@ import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,6 +75,20 @@ class ConnectionLifecycleAutoConfigurationTests {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(DataSourceUnwrapper.class))
 			.run((context) -> assertThat(context).hasSingleBean(WorkBoundaries.class)
 				.doesNotHaveBean(ConnectionLifecycleCleanup.class));
+	}
+
+	@Test
+	void handlesOtherDataSourcesWithoutHikariOnTheClasspath() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ConnectionLifecycleAutoConfiguration.class,
+					DataSourceConnectionLifecycleAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(HikariDataSource.class))
+			.withPropertyValues("connection.server-timeout-check=off")
+			.withBean("dataSource", DataSource.class, () -> new SimpleDriverDataSource())
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(ConnectionLifecycleCleanup.class);
+				assertThat(AopUtils.isAopProxy(context.getBean(DataSource.class))).isTrue();
+			});
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package io.github.connectionlifecycle.jdbc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.sql.Connection;
 import java.sql.SQLRecoverableException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -207,12 +208,64 @@ class JdbcCleanupIntegrationTest {
 	}
 
 	@Test
+	void connectionsReturnedWithAnOpenTransactionOrChangedSessionAreRetired() {
+		withDatabase("dirty").withPropertyValues("connection.server-timeout-check=off")
+			.withBean(RetirementRecorder.class)
+			.run((context) -> {
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				DataSource dataSource = context.getBean(DataSource.class);
+				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+				TransactionTemplate transaction = new TransactionTemplate(
+						context.getBean(PlatformTransactionManager.class));
+				RetirementRecorder retirements = context.getBean(RetirementRecorder.class);
+				jdbc.execute("CREATE TABLE items (id INT PRIMARY KEY)");
+				boundaries.run("committed", () -> transaction.executeWithoutResult(
+						(status) -> jdbc.update("INSERT INTO items VALUES (1)")));
+				boundaries.call("session setting changed through JDBC and restored", () -> {
+					try (Connection connection = dataSource.getConnection()) {
+						connection.setReadOnly(true);
+						connection.setReadOnly(false);
+					}
+					return null;
+				});
+				assertThat(retirements.reasons()).as("clean units retire nothing").isEmpty();
+				boundaries.call("left a transaction open", () -> {
+					try (Connection connection = dataSource.getConnection()) {
+						connection.setAutoCommit(false);
+						connection.createStatement().executeUpdate("INSERT INTO items VALUES (2)");
+					}
+					return null;
+				});
+				assertThat(retirements.reasons()).containsExactly(RetirementReason.DIRTY);
+				boundaries.run("set a session variable", () -> jdbc.execute("SET @tenant = 42"));
+				assertThat(retirements.reasons()).containsExactly(RetirementReason.DIRTY, RetirementReason.DIRTY);
+				assertThat(jdbc.queryForObject("SELECT @tenant", Object.class)).as("no session inherits it").isNull();
+				assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM items", Integer.class)).isOne();
+			});
+	}
+
+	@Test
 	void serverTimeoutCheckFailStopsStartUpNamingTheProperty() {
 		withDatabase("timeout_check").withPropertyValues("connection.server-timeout-check=fail").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).hasMessageContaining("wait_timeout")
 				.hasMessageContaining("connection.server-timeout-check=fail");
 		});
+	}
+
+	@Test
+	void warnsAtStartUpWhenConnectionsHaveNoSocketTimeout(CapturedOutput output) {
+		withDatabase("no_socket_timeout").run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("its connections have no socket timeout");
+	}
+
+	@Test
+	void staysQuietWhenASocketTimeoutIsSet(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase("socket_timeout")
+					+ "&socketTimeout=30000")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).doesNotContain("no socket timeout");
 	}
 
 	private static void await(CountDownLatch latch) {

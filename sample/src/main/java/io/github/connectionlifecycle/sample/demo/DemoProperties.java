@@ -3,6 +3,7 @@ package io.github.connectionlifecycle.sample.demo;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.Assert;
 
 /**
  * Settings of the demo run.
@@ -42,6 +43,7 @@ public class DemoProperties {
 	}
 
 	public void setEvents(int events) {
+		Assert.isTrue(events > 0, "demo.events must be at least 1");
 		this.events = events;
 	}
 
@@ -58,6 +60,8 @@ public class DemoProperties {
 	}
 
 	public void setServerWaitTimeout(Duration serverWaitTimeout) {
+		// The server counts wait_timeout in whole seconds, from 1
+		Assert.isTrue(serverWaitTimeout.toSeconds() >= 1, "demo.server-wait-timeout must be at least 1s");
 		this.serverWaitTimeout = serverWaitTimeout;
 	}
 
