@@ -49,7 +49,7 @@ final class TrackedDataSource {
 		this.pool = pool;
 		this.policy = policy;
 		this.eventPublisher = eventPublisher;
-		this.serverIdleTimeout = new ServerIdleTimeout(beanName, target);
+		this.serverIdleTimeout = new ServerIdleTimeout(beanName, target, pool);
 	}
 
 	String beanName() {
@@ -142,6 +142,7 @@ final class TrackedDataSource {
 	}
 
 	PooledConnection borrowed(Connection handle) {
+		this.pool.borrowed(handle);
 		Connection physical = PhysicalConnections.physical(handle);
 		PooledConnection connection = this.connections.computeIfAbsent(new Identity(physical), (key) -> {
 			Long openedAt = PhysicalConnections.openedAtMillis(physical);
