@@ -1,7 +1,13 @@
 package io.github.connectionlifecycle.jdbc;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.github.connectionlifecycle.work.WorkBoundaryListener;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
@@ -10,6 +16,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.Ordered;
 
@@ -18,15 +25,28 @@ import org.springframework.core.Ordered;
  * idle connections the server or network has probably closed and those past
  * {@code connection.max-age}; at the end it retires what the unit left broken, dirty or
  * (with {@code max-age: 0}) used, and after a connection-level error flushes the idle
- * siblings. It never closes a connection that is in use.
+ * siblings. In the background it retires idle connections a little before their idle limit,
+ * so that after an idle gap the pool has already replaced them. It never closes a
+ * connection that is in use.
  */
-public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, SmartInitializingSingleton, Ordered {
+public final class ConnectionLifecycleCleanup
+		implements WorkBoundaryListener, SmartInitializingSingleton, DisposableBean, Ordered {
 
 	private static final Log logger = LogFactory.getLog(ConnectionLifecycleCleanup.class);
+
+	private static final long MIN_SWEEP_INTERVAL_MILLIS = 100;
+
+	private static final long MAX_SWEEP_INTERVAL_MILLIS = 10_000;
 
 	private final List<TrackedDataSource> dataSources = new CopyOnWriteArrayList<>();
 
 	private final ThreadLocal<UnitConnections> currentUnit = new ThreadLocal<>();
+
+	private final ScheduledExecutorService idleSweeper = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "connection-lifecycle-idle-sweeper");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	void register(TrackedDataSource dataSource) {
 		this.dataSources.add(dataSource);
@@ -45,6 +65,51 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 		for (TrackedDataSource dataSource : this.dataSources) {
 			dataSource.readServerIdleTimeout(true);
 		}
+		if (!this.dataSources.isEmpty()) {
+			scheduleIdleSweep();
+		}
+	}
+
+	/**
+	 * Retires idle connections shortly before their idle limit while the application idles,
+	 * so the pool replaces them in the background instead of on the next unit's critical path.
+	 */
+	private void scheduleIdleSweep() {
+		try {
+			this.idleSweeper.schedule(this::sweepIdleConnections, sweepIntervalMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// shut down with the application context
+		}
+	}
+
+	private void sweepIdleConnections() {
+		try {
+			for (TrackedDataSource dataSource : this.dataSources) {
+				dataSource.retireIdleConnectionsAhead();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Retiring idle connections in the background failed; trying again later", ex);
+		}
+		finally {
+			scheduleIdleSweep();
+		}
+	}
+
+	private long sweepIntervalMillis() {
+		long shortestLimit = this.dataSources.stream()
+			.map(TrackedDataSource::idleLimit)
+			.filter(Objects::nonNull)
+			.mapToLong(Duration::toMillis)
+			.min()
+			.orElse(Long.MAX_VALUE);
+		return Math.max(MIN_SWEEP_INTERVAL_MILLIS, Math.min(MAX_SWEEP_INTERVAL_MILLIS, shortestLimit / 8));
+	}
+
+	@Override
+	public void destroy() {
+		this.idleSweeper.shutdownNow();
 	}
 
 	@Override

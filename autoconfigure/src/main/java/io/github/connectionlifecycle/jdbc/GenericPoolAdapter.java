@@ -25,6 +25,16 @@ final class GenericPoolAdapter implements PoolAdapter {
 
 	@Override
 	public void retireHeld(Connection handle) throws SQLException {
+		closePhysicalThenReturn(handle);
+	}
+
+	/**
+	 * Retires a held connection without the pool's help: closes the physical connection,
+	 * then hands the handle back so the pool can discard it.
+	 * @param handle a connection the caller holds
+	 * @throws SQLException if handing back the handle failed
+	 */
+	static void closePhysicalThenReturn(Connection handle) throws SQLException {
 		Connection physical = PhysicalConnections.physical(handle);
 		try {
 			if (physical != handle) {
@@ -35,16 +45,6 @@ final class GenericPoolAdapter implements PoolAdapter {
 			logger.debug("Closing a retired physical connection failed", ex);
 		}
 		handle.close();
-	}
-
-	@Override
-	public boolean retireReturned(Connection returnedHandle) {
-		return false;
-	}
-
-	@Override
-	public boolean canRetireReturned() {
-		return false;
 	}
 
 	@Override
@@ -64,8 +64,10 @@ final class GenericPoolAdapter implements PoolAdapter {
 
 	@Override
 	public String describe() {
-		return this.description + " (no pool API known: connections are retired only when a unit of work "
-				+ "returns them; idle ones cannot be flushed)";
+		return this.description + ": no pool API known, so max-age, broken and dirty connections are retired when "
+				+ "a unit of work returns them (by closing the physical connection), but idle connections cannot be "
+				+ "flushed after an idle gap or a failover and the pool's settings are not checked against the "
+				+ "server's wait_timeout; set connection.health-checks=true unless the pool validates on borrow";
 	}
 
 }

@@ -8,10 +8,13 @@ import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.pool.ProxyConnection;
 
 /**
  * Retires HikariCP connections with {@link HikariDataSource#evictConnection(Connection)}
- * and flushes with {@link HikariPoolMXBean#softEvictConnections()}.
+ * and flushes with {@link HikariPoolMXBean#softEvictConnections()}. HikariCP ignores
+ * {@code evictConnection} on anything but its own proxy, so handles of wrapping
+ * DataSources are unwrapped to it first.
  */
 final class HikariPoolAdapter implements PoolAdapter {
 
@@ -29,21 +32,27 @@ final class HikariPoolAdapter implements PoolAdapter {
 	}
 
 	@Override
-	public void retireHeld(Connection handle) {
+	public void retireHeld(Connection handle) throws SQLException {
+		ProxyConnection own = PhysicalConnections.poolObject(handle, ProxyConnection.class);
+		if (own == null) {
+			GenericPoolAdapter.closePhysicalThenReturn(handle);
+			return;
+		}
 		// Evicting a held connection closes it at once; closing the handle afterwards would
 		// hand the removed entry back to the pool, so callers never do.
-		this.hikari.evictConnection(handle);
+		this.hikari.evictConnection(own);
 	}
 
 	@Override
 	public boolean retireReturned(Connection returnedHandle) {
-		if (!isClosed(returnedHandle)) {
+		ProxyConnection own = PhysicalConnections.poolObject(returnedHandle, ProxyConnection.class);
+		if (own == null || !isClosed(own)) {
 			// Evicting an open handle would close it under its borrower.
 			return false;
 		}
 		// On a closed handle HikariCP marks the entry evicted and closes it only if it can
 		// reserve it (idle); a borrowed one is closed when it comes back.
-		this.hikari.evictConnection(returnedHandle);
+		this.hikari.evictConnection(own);
 		return true;
 	}
 

@@ -42,6 +42,28 @@ final class PhysicalConnections {
 	}
 
 	/**
+	 * The pool's own object behind a handle that proxies may wrap (observation proxies and
+	 * the like reach it through {@link java.sql.Wrapper#unwrap(Class)}).
+	 * @param handle what the DataSource handed out
+	 * @param type the pool's handle or entry type
+	 * @param <T> the type
+	 * @return the pool's object, or {@code null} when the wrappers do not reveal it
+	 */
+	static <T> @Nullable T poolObject(Connection handle, Class<T> type) {
+		if (type.isInstance(handle)) {
+			return type.cast(handle);
+		}
+		try {
+			// Not isWrapperFor: pools answer it for the driver's types only.
+			Object unwrapped = handle.unwrap(type);
+			return type.isInstance(unwrapped) ? type.cast(unwrapped) : null;
+		}
+		catch (SQLException | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/**
 	 * When the driver opened the physical connection, where the driver knows it.
 	 * @param physical a connection returned by {@link #physical(Connection)}
 	 * @return epoch millis of the opening, or {@code null} when the driver does not say

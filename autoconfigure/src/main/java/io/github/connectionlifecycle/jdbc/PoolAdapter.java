@@ -11,6 +11,23 @@ import java.util.List;
 interface PoolAdapter {
 
 	/**
+	 * Notes that a handle was borrowed; pools whose connections may be shared between
+	 * borrowers count them.
+	 * @param handle what the pool handed out
+	 */
+	default void borrowed(Connection handle) {
+	}
+
+	/**
+	 * Gives back a connection the caller is done with and keeps in service.
+	 * @param handle a connection the pool handed out and the caller has not closed
+	 * @throws SQLException if the pool could not take it back
+	 */
+	default void release(Connection handle) throws SQLException {
+		handle.close();
+	}
+
+	/**
 	 * Closes a connection the caller holds and removes it from the pool. The handle must not
 	 * be used or closed afterwards.
 	 * @param handle a connection the pool handed out and the caller has not closed
@@ -23,15 +40,20 @@ interface PoolAdapter {
 	 * idle; one that was borrowed again in between is retired when that borrower returns it,
 	 * never while it is in use.
 	 * @param returnedHandle the handle of an earlier borrow, already closed
-	 * @return whether the pool accepted the request
+	 * @return whether the pool accepted the request; by default, pools that cannot single
+	 * out a returned connection without racing its next borrower decline
 	 */
-	boolean retireReturned(Connection returnedHandle);
+	default boolean retireReturned(Connection returnedHandle) {
+		return false;
+	}
 
 	/**
 	 * Whether {@link #retireReturned(Connection)} can work with this pool.
 	 * @return {@code false} when returned connections are out of reach
 	 */
-	boolean canRetireReturned();
+	default boolean canRetireReturned() {
+		return false;
+	}
 
 	/**
 	 * Closes every idle connection of the pool, but only if none is in use.

@@ -30,6 +30,8 @@ final class ServerIdleTimeout {
 
 	private final DataSource dataSource;
 
+	private final PoolAdapter pool;
+
 	private volatile boolean known;
 
 	private volatile @Nullable Duration timeout;
@@ -40,9 +42,10 @@ final class ServerIdleTimeout {
 
 	private volatile boolean attempted;
 
-	ServerIdleTimeout(String beanName, DataSource dataSource) {
+	ServerIdleTimeout(String beanName, DataSource dataSource, PoolAdapter pool) {
 		this.beanName = beanName;
 		this.dataSource = dataSource;
+		this.pool = pool;
 	}
 
 	boolean isKnown() {
@@ -73,9 +76,8 @@ final class ServerIdleTimeout {
 		}
 		this.attempted = true;
 		this.lastAttemptNanos = now;
-		try (Connection connection = this.dataSource.getConnection()) {
-			this.timeout = query(connection);
-			this.networkTimeoutMillis = networkTimeout(connection);
+		try {
+			readThroughPool();
 			this.known = true;
 			if (logger.isDebugEnabled()) {
 				logger.debug("DataSource '" + this.beanName + "': server idle timeout " + this.timeout);
@@ -86,6 +88,19 @@ final class ServerIdleTimeout {
 			logger.warn("DataSource '" + this.beanName + "': could not read the server's wait_timeout ("
 					+ ex.getMessage() + "); connections are retired by age only until it is read");
 			return false;
+		}
+	}
+
+	private void readThroughPool() throws SQLException {
+		// Given back through the pool adapter: a shared connection must not be closed.
+		Connection connection = this.dataSource.getConnection();
+		this.pool.borrowed(connection);
+		try {
+			this.timeout = query(connection);
+			this.networkTimeoutMillis = networkTimeout(connection);
+		}
+		finally {
+			this.pool.release(connection);
 		}
 	}
 

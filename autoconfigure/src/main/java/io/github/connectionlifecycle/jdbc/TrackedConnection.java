@@ -133,7 +133,7 @@ final class TrackedConnection extends JdbcWrapperHandler {
 		UnitConnections unit = this.cleanup.currentUnit();
 		RetirementReason reason = (unit != null) ? reasonToRetireOnReturn() : null;
 		if (reason == null) {
-			this.handle.close();
+			this.dataSource.pool().release(this.handle);
 			this.dataSource.returned(this.pooled);
 			return;
 		}

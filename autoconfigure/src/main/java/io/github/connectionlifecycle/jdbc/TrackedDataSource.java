@@ -38,6 +38,9 @@ final class TrackedDataSource {
 
 	private volatile long lastActivityNanos = System.nanoTime();
 
+	/** Connections the pool opened since then have been idle no longer than that. */
+	private volatile long lastFlushNanos = this.lastActivityNanos;
+
 	private volatile @Nullable Boolean defaultAutoCommit;
 
 	TrackedDataSource(String beanName, DataSource target, PoolAdapter pool, CleanupPolicy policy,
@@ -46,7 +49,7 @@ final class TrackedDataSource {
 		this.pool = pool;
 		this.policy = policy;
 		this.eventPublisher = eventPublisher;
-		this.serverIdleTimeout = new ServerIdleTimeout(beanName, target);
+		this.serverIdleTimeout = new ServerIdleTimeout(beanName, target, pool);
 	}
 
 	String beanName() {
@@ -139,6 +142,7 @@ final class TrackedDataSource {
 	}
 
 	PooledConnection borrowed(Connection handle) {
+		this.pool.borrowed(handle);
 		Connection physical = PhysicalConnections.physical(handle);
 		PooledConnection connection = this.connections.computeIfAbsent(new Identity(physical), (key) -> {
 			Long openedAt = PhysicalConnections.openedAtMillis(physical);
@@ -161,15 +165,15 @@ final class TrackedDataSource {
 	 * @return the reason, or {@code null} when it may be used
 	 */
 	@Nullable RetirementReason staleReason(PooledConnection connection) {
+		Duration idleLimit = idleLimit();
+		return staleReason(connection, (idleLimit != null) ? idleLimit.toNanos() : Long.MAX_VALUE);
+	}
+
+	private @Nullable RetirementReason staleReason(PooledConnection connection, long idleThresholdNanos) {
 		if (this.policy.isTooOld(connection.ageMillis(System.currentTimeMillis()))) {
 			return RetirementReason.MAX_AGE;
 		}
-		Duration idleLimit = idleLimit();
-		long idleNanos = connection.idleNanos(System.nanoTime());
-		if (idleLimit != null && idleNanos > idleLimit.toNanos()) {
-			return RetirementReason.IDLE;
-		}
-		return null;
+		return (connection.idleNanos(System.nanoTime()) > idleThresholdNanos) ? RetirementReason.IDLE : null;
 	}
 
 	/**
@@ -202,16 +206,34 @@ final class TrackedDataSource {
 
 	/**
 	 * At the start of a unit of work: retires idle connections that are too old or idle too
-	 * long, before the pool can hand (or validate) them. When the whole pool has been quiet
-	 * longer than the idle limit and nothing is in use, flushes it, which also reaches
-	 * connections that were never borrowed through the lifecycle.
+	 * long, before the pool can hand (or validate) them.
 	 */
 	void retireStaleIdleConnections() {
+		Duration idleLimit = idleLimit();
+		retireIdleConnectionsIdleFor((idleLimit != null) ? idleLimit.toNanos() : Long.MAX_VALUE);
+	}
+
+	/**
+	 * In the background, while the application idles: retires idle connections a quarter of
+	 * the idle limit before it, so the pool opens their replacements off the critical path
+	 * and the next unit of work finds live connections.
+	 */
+	void retireIdleConnectionsAhead() {
+		Duration idleLimit = idleLimit();
+		retireIdleConnectionsIdleFor((idleLimit != null) ? idleLimit.toNanos() / 4 * 3 : Long.MAX_VALUE);
+	}
+
+	/**
+	 * Retires idle connections that are too old or were idle longer than the threshold. When
+	 * the whole pool has been quiet that long and nothing is in use, flushes it, which also
+	 * reaches connections that were never borrowed through the lifecycle.
+	 */
+	private void retireIdleConnectionsIdleFor(long thresholdNanos) {
 		if (!this.serverIdleTimeout.isKnown()) {
 			readServerIdleTimeout(false);
 		}
-		Duration idleLimit = idleLimit();
-		if (idleLimit != null && System.nanoTime() - this.lastActivityNanos > idleLimit.toNanos()
+		long now = System.nanoTime();
+		if (now - Math.max(this.lastActivityNanos, this.lastFlushNanos) > thresholdNanos
 				&& flushIdle(RetirementReason.IDLE)) {
 			return;
 		}
@@ -220,7 +242,7 @@ final class TrackedDataSource {
 				forget(connection);
 				continue;
 			}
-			RetirementReason reason = connection.isBorrowed() ? null : staleReason(connection);
+			RetirementReason reason = connection.isBorrowed() ? null : staleReason(connection, thresholdNanos);
 			Connection handle = connection.lastHandle();
 			if (reason != null && handle != null) {
 				retireReturned(connection, handle, reason);
@@ -248,6 +270,7 @@ final class TrackedDataSource {
 		if (flushed < 0) {
 			return false;
 		}
+		this.lastFlushNanos = System.nanoTime();
 		this.connections.values().forEach(PooledConnection::markRetired);
 		this.connections.clear();
 		retired(reason, flushed);

@@ -1,9 +1,9 @@
 package io.github.connectionlifecycle.jdbc;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.sql.Connection;
 import java.sql.SQLRecoverableException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -60,12 +60,16 @@ class JdbcCleanupIntegrationTest {
 
 	@Test
 	void unitsAfterIdleGapsMeetNoDeadConnection(CapturedOutput output) {
-		withDatabase("idle_gap").run((context) -> {
+		String url = EmbeddedMariaDb.createDatabase("idle_gap");
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + url).run((context) -> {
 			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
 			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
 			for (int unit = 0; unit < 3; unit++) {
 				Thread.sleep(IDLE_GAP_MILLIS); // the idle gap is the scenario: the server closes idle connections
-				boundaries.run("after-gap-" + unit, () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				List<Long> sessionsBeforeUnit = EmbeddedMariaDb.sessionIds(url);
+				long used = boundaries.call("after-gap-" + unit, () -> connectionId(jdbc));
+				assertThat(sessionsBeforeUnit).as("the pool replaced idle connections in the background, "
+						+ "not on the unit's critical path").contains(used);
 			}
 		});
 		assertThat(output).doesNotContain(HIKARI_VALIDATION_WARNING);

@@ -109,20 +109,34 @@ public final class EmbeddedMariaDb {
 	}
 
 	/**
+	 * The sessions connected to a database now.
+	 * @param jdbcUrl the URL returned by {@link #createDatabase(String)}
+	 * @return their ids, as {@code CONNECTION_ID()} returns them
+	 */
+	public static List<Long> sessionIds(String jdbcUrl) {
+		String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1, jdbcUrl.indexOf('?'));
+		try (Connection connection = adminConnection(); Statement statement = connection.createStatement();
+				ResultSet sessions = statement.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '"
+						+ database + "' AND ID <> CONNECTION_ID()")) {
+			List<Long> ids = new ArrayList<>();
+			while (sessions.next()) {
+				ids.add(sessions.getLong(1));
+			}
+			return ids;
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Could not list sessions of " + database, ex);
+		}
+	}
+
+	/**
 	 * Kills every session connected to a database, as a failover or server restart would.
 	 * @param jdbcUrl the URL returned by {@link #createDatabase(String)}
 	 * @return how many sessions were killed
 	 */
 	public static int killSessions(String jdbcUrl) {
-		String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1, jdbcUrl.indexOf('?'));
+		List<Long> ids = sessionIds(jdbcUrl);
 		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
-			List<Long> ids = new ArrayList<>();
-			try (ResultSet sessions = statement.executeQuery(
-					"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '" + database + "' AND ID <> CONNECTION_ID()")) {
-				while (sessions.next()) {
-					ids.add(sessions.getLong(1));
-				}
-			}
 			for (long id : ids) {
 				try {
 					statement.execute("KILL " + id);
@@ -134,7 +148,7 @@ public final class EmbeddedMariaDb {
 			return ids.size();
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException("Could not kill sessions of " + database, ex);
+			throw new IllegalStateException("Could not kill sessions of " + jdbcUrl, ex);
 		}
 	}
 

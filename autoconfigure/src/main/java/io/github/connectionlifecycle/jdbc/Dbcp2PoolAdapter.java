@@ -1,0 +1,76 @@
+package io.github.connectionlifecycle.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.apache.commons.dbcp2.PoolableConnection;
+import org.apache.commons.pool2.impl.GenericObjectPool;
+
+/**
+ * Retires Commons DBCP2 connections with {@link BasicDataSource#invalidateConnection(Connection)}
+ * and flushes idle ones by clearing its {@link GenericObjectPool}, which destroys idle
+ * objects only. A returned connection cannot be singled out without racing a borrower, so
+ * max-age and idle limits act when a unit borrows it. DBCP2 validates every borrow by
+ * default ({@code testOnBorrow}).
+ */
+final class Dbcp2PoolAdapter implements PoolAdapter {
+
+	private final BasicDataSource dbcp;
+
+	Dbcp2PoolAdapter(BasicDataSource dbcp) {
+		this.dbcp = dbcp;
+	}
+
+	@Override
+	public void retireHeld(Connection handle) throws SQLException {
+		if (PhysicalConnections.poolObject(handle, PoolableConnection.class) == null) {
+			GenericPoolAdapter.closePhysicalThenReturn(handle);
+			return;
+		}
+		// Destroys the pooled object and frees its slot; the handle is not returned.
+		this.dbcp.invalidateConnection(handle);
+	}
+
+	@Override
+	public int flushIdleIfNoneInUse() {
+		GenericObjectPool<PoolableConnection> pool = this.dbcp.getConnectionPool();
+		if (pool == null) {
+			return 0;
+		}
+		if (pool.getNumActive() > 0) {
+			return -1;
+		}
+		int idle = pool.getNumIdle();
+		pool.clear();
+		return idle;
+	}
+
+	@Override
+	public boolean validatesOnBorrow(long idleNanos) {
+		return this.dbcp.getTestOnBorrow();
+	}
+
+	@Override
+	public List<String> settingsOutliving(Duration serverIdleTimeout) {
+		long timeout = serverIdleTimeout.toMillis();
+		long evictionRuns = this.dbcp.getDurationBetweenEvictionRuns().toMillis();
+		long maxLifetime = this.dbcp.getMaxConnDuration().toMillis();
+		boolean pingedInTime = this.dbcp.getTestWhileIdle() && evictionRuns > 0 && evictionRuns < timeout;
+		boolean retiredInTime = maxLifetime > 0 && maxLifetime < timeout;
+		if (this.dbcp.getTestOnBorrow() || pingedInTime || retiredInTime) {
+			return List.of();
+		}
+		return List.of("Commons DBCP2 pool does not validate connections on borrow (set test-on-borrow=true, "
+				+ "spring.datasource.dbcp2.test-on-borrow)");
+	}
+
+	@Override
+	public String describe() {
+		return "Commons DBCP2: held connections invalidated, idle ones cleared; returned connections are retired when "
+				+ "next borrowed by a unit of work";
+	}
+
+}

@@ -1,0 +1,96 @@
+package io.github.connectionlifecycle.jdbc;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.apache.commons.dbcp2.BasicDataSourceMXBean;
+import org.apache.tomcat.jdbc.pool.jmx.ConnectionPoolMBean;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.jdbc.datasource.SmartDataSource;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Picks the {@link PoolAdapter} for a DataSource: HikariCP, Tomcat JDBC, Commons DBCP2,
+ * Spring's {@link SingleConnectionDataSource}, else the generic one. The pool is found
+ * behind proxies with {@link DataSourceUnwrapper}; the classes of an absent pool are never
+ * loaded.
+ */
+final class PoolAdapters {
+
+	private static final ClassLoader classLoader = PoolAdapters.class.getClassLoader();
+
+	private static final boolean hikariPresent = ClassUtils.isPresent("com.zaxxer.hikari.HikariDataSource",
+			classLoader);
+
+	private static final boolean tomcatPresent = ClassUtils.isPresent("org.apache.tomcat.jdbc.pool.DataSource",
+			classLoader);
+
+	private static final boolean dbcp2Present = ClassUtils.isPresent("org.apache.commons.dbcp2.BasicDataSource",
+			classLoader);
+
+	private PoolAdapters() {
+	}
+
+	/**
+	 * The adapter for the pool behind a DataSource.
+	 * @param dataSource the DataSource bean, possibly a proxy
+	 * @param beanName its bean name
+	 * @return the pool's adapter, or a {@link GenericPoolAdapter} when the pool is unknown
+	 */
+	static PoolAdapter forDataSource(DataSource dataSource, String beanName) {
+		@Nullable PoolAdapter adapter = null;
+		if (hikariPresent) {
+			adapter = Hikari.adapter(dataSource);
+		}
+		if (adapter == null && tomcatPresent) {
+			adapter = Tomcat.adapter(dataSource);
+		}
+		if (adapter == null && dbcp2Present) {
+			adapter = Dbcp2.adapter(dataSource);
+		}
+		if (adapter == null) {
+			// spring-jdbc comes with spring-boot-jdbc, which the auto-configuration requires.
+			SingleConnectionDataSource single = DataSourceUnwrapper.unwrap(dataSource, SmartDataSource.class,
+					SingleConnectionDataSource.class);
+			adapter = (single != null) ? new SingleConnectionPoolAdapter(single) : null;
+		}
+		return (adapter != null) ? adapter
+				: new GenericPoolAdapter(dataSource.getClass().getName() + " '" + beanName + "'");
+	}
+
+	private static final class Hikari {
+
+		static @Nullable PoolAdapter adapter(DataSource dataSource) {
+			HikariDataSource hikari = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+					HikariDataSource.class);
+			return (hikari != null) ? new HikariPoolAdapter(hikari) : null;
+		}
+
+	}
+
+	private static final class Tomcat {
+
+		static @Nullable PoolAdapter adapter(DataSource dataSource) {
+			org.apache.tomcat.jdbc.pool.DataSource tomcat = DataSourceUnwrapper.unwrap(dataSource,
+					ConnectionPoolMBean.class, org.apache.tomcat.jdbc.pool.DataSource.class);
+			return (tomcat != null) ? new TomcatPoolAdapter(tomcat) : null;
+		}
+
+	}
+
+	private static final class Dbcp2 {
+
+		static @Nullable PoolAdapter adapter(DataSource dataSource) {
+			BasicDataSource dbcp = DataSourceUnwrapper.unwrap(dataSource, BasicDataSourceMXBean.class,
+					BasicDataSource.class);
+			return (dbcp != null) ? new Dbcp2PoolAdapter(dbcp) : null;
+		}
+
+	}
+
+}

@@ -1,0 +1,215 @@
+package io.github.connectionlifecycle.jdbc.pools;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.jdbc.ConnectionRetiredEvent;
+import io.github.connectionlifecycle.jdbc.RetirementReason;
+import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.work.WorkBoundaries;
+import org.apache.commons.dbcp2.BasicDataSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Test kit for the pool tests: a DataSource of each kind on the embedded MariaDB
+ * (wait_timeout 2 s), units of work that count their failures, and the two faults: an idle
+ * gap longer than wait_timeout, and a KILL of every session of the pool.
+ */
+final class PoolScenarios {
+
+	static final String USERNAME = EmbeddedMariaDb.username();
+
+	static final String PASSWORD = EmbeddedMariaDb.password();
+
+	static final String HIKARI_VALIDATION_WARNING = "Failed to validate connection";
+
+	private static final long IDLE_GAP_MILLIS = (EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS + 1) * 1000L;
+
+	private PoolScenarios() {
+	}
+
+	/** The pools under test, each with its own defaults unless said otherwise. */
+	enum Pool {
+
+		HIKARI((url) -> {
+			HikariDataSource hikari = new HikariDataSource();
+			hikari.setJdbcUrl(url);
+			hikari.setUsername(USERNAME);
+			hikari.setPassword(PASSWORD);
+			hikari.setMaximumPoolSize(4);
+			return hikari;
+		}),
+
+		/** Tomcat JDBC as constructed: no validation on borrow. */
+		TOMCAT((url) -> tomcat(url, false)),
+
+		/** Tomcat JDBC as Spring Boot configures it: validation on borrow, but trusting a connection for 3 s. */
+		TOMCAT_VALIDATING((url) -> tomcat(url, true)),
+
+		/** Commons DBCP2 with validation on borrow switched off (it saves a round trip per borrow). */
+		DBCP2((url) -> {
+			BasicDataSource dbcp = dbcp2(url);
+			dbcp.setTestOnBorrow(false);
+			return dbcp;
+		}),
+
+		/** One shared connection, handed out as is (suppressClose=false), as JdbcTemplate expects. */
+		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, USERNAME, PASSWORD, false)),
+
+		/** A pool the starter has no adapter for. */
+		UNKNOWN(UnknownPool::new);
+
+		private final Function<String, DataSource> factory;
+
+		Pool(Function<String, DataSource> factory) {
+			this.factory = factory;
+		}
+
+		DataSource create(String url) {
+			return this.factory.apply(url);
+		}
+
+	}
+
+	static org.apache.tomcat.jdbc.pool.DataSource tomcat(String url, boolean testOnBorrow) {
+		org.apache.tomcat.jdbc.pool.DataSource tomcat = new org.apache.tomcat.jdbc.pool.DataSource();
+		tomcat.setUrl(url);
+		tomcat.setDriverClassName("com.mysql.cj.jdbc.Driver");
+		tomcat.setUsername(USERNAME);
+		tomcat.setPassword(PASSWORD);
+		tomcat.setInitialSize(1);
+		tomcat.setMinIdle(1);
+		tomcat.setMaxIdle(4);
+		tomcat.setMaxActive(4);
+		tomcat.setJmxEnabled(false);
+		if (testOnBorrow) {
+			tomcat.setTestOnBorrow(true);
+			tomcat.setValidationQuery("/* ping */ SELECT 1");
+		}
+		return tomcat;
+	}
+
+	static BasicDataSource dbcp2(String url) {
+		BasicDataSource dbcp = new BasicDataSource();
+		dbcp.setUrl(url);
+		dbcp.setUsername(USERNAME);
+		dbcp.setPassword(PASSWORD);
+		dbcp.setMaxTotal(4);
+		return dbcp;
+	}
+
+	/**
+	 * The lifecycle's auto-configuration and a {@link RetirementRecorder}; add the
+	 * DataSource beans.
+	 */
+	static ApplicationContextRunner contextRunner() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ConnectionLifecycleAutoConfiguration.class,
+					DataSourceConnectionLifecycleAutoConfiguration.class))
+			.withBean(RetirementRecorder.class);
+	}
+
+	static ApplicationContextRunner contextRunner(Pool pool, String url) {
+		return contextRunner().withBean("dataSource", DataSource.class, () -> pool.create(url));
+	}
+
+	/**
+	 * A warm-up unit, then each unit after an idle gap longer than the server's wait_timeout.
+	 * @return how many units failed
+	 */
+	static int unitsAfterIdleGaps(AssertableApplicationContext context, DataSource dataSource, int gaps)
+			throws InterruptedException {
+		Units units = new Units(context, dataSource);
+		units.run("warm-up");
+		for (int gap = 0; gap < gaps; gap++) {
+			Thread.sleep(IDLE_GAP_MILLIS); // the idle gap is the scenario: the server closes idle connections
+			units.run("after-gap-" + gap);
+		}
+		return units.failed;
+	}
+
+	/**
+	 * A warm-up unit, then each unit right after every session of the database was killed.
+	 * @return how many units failed
+	 */
+	static int unitsAfterKills(AssertableApplicationContext context, DataSource dataSource, String url, int kills) {
+		Units units = new Units(context, dataSource);
+		units.run("warm-up");
+		assertThat(units.failed).as("warm-up").isZero();
+		for (int kill = 0; kill < kills; kill++) {
+			assertThat(EmbeddedMariaDb.killSessions(url)).as("sessions killed").isPositive();
+			units.run("after-kill-" + kill);
+		}
+		return units.failed;
+	}
+
+	/** Units of work that query the database, plain calls when the starter is off. */
+	private static final class Units {
+
+		private final WorkBoundaries boundaries;
+
+		private final JdbcTemplate jdbc;
+
+		private int failed;
+
+		Units(AssertableApplicationContext context, DataSource dataSource) {
+			this.boundaries = context.getBeanProvider(WorkBoundaries.class).getIfAvailable();
+			this.jdbc = new JdbcTemplate(dataSource);
+		}
+
+		void run(String name) {
+			Runnable work = () -> this.jdbc.queryForObject("SELECT 1", Integer.class);
+			try {
+				if (this.boundaries != null) {
+					this.boundaries.run(name, work);
+				}
+				else {
+					work.run();
+				}
+			}
+			catch (RuntimeException ex) {
+				System.out.println("Unit " + name + " failed: " + ex);
+				this.failed++;
+			}
+		}
+
+	}
+
+	/** Records {@link ConnectionRetiredEvent}s. */
+	static class RetirementRecorder implements ApplicationListener<ConnectionRetiredEvent> {
+
+		private final List<RetirementReason> reasons = new CopyOnWriteArrayList<>();
+
+		private final List<String> dataSources = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(ConnectionRetiredEvent event) {
+			this.reasons.add(event.getReason());
+			this.dataSources.add(event.getDataSourceName());
+		}
+
+		List<RetirementReason> reasons() {
+			return this.reasons;
+		}
+
+		List<String> dataSources() {
+			return this.dataSources;
+		}
+
+	}
+
+}
