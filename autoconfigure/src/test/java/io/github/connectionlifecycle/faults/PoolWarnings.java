@@ -8,10 +8,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Counts the warnings connection pools log while it is open, from every thread (pools
- * validate and close connections on their own threads too).
+ * validate and close connections on their own threads too). DBCP2 destroys connections
+ * that fail validation without a word, and Tomcat JDBC logs it at debug only: for them the
+ * time of the first operation tells.
  */
 final class PoolWarnings extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
@@ -29,6 +32,12 @@ final class PoolWarnings extends AppenderBase<ILoggingEvent> implements AutoClos
 
 	/** @return an appender counting from now until {@link #close()} */
 	static PoolWarnings record() {
+		if (!SLF4JBridgeHandler.isInstalled()) {
+			// Tomcat JDBC logs through java.util.logging; outside a Boot application nothing
+			// routes that to Logback.
+			SLF4JBridgeHandler.removeHandlersForRootLogger();
+			SLF4JBridgeHandler.install();
+		}
 		PoolWarnings warnings = new PoolWarnings();
 		warnings.setName("pool-warnings");
 		warnings.setContext((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory());
