@@ -120,7 +120,8 @@ class FaultMatrixReport {
 					+ " s); KILL of every session, next unit at once; restart = stop, "
 					+ FaultRunner.UNITS_DURING_OUTAGE + " units while down, start after " + FaultRunner.OUTAGE.toSeconds()
 					+ " s; black hole "
-					+ FaultRunner.BLACK_HOLE.toSeconds() + " s through a TCP proxy (driver socketTimeout 5 s); "
+					+ FaultRunner.BLACK_HOLE.toSeconds() + " s through a TCP proxy (driver socketTimeout "
+					+ FaultRunner.SOCKET_TIMEOUT.toSeconds() + " s); "
 					+ "concurrency = " + ConcurrentKillScenario.RECORDS + " Kafka records on "
 					+ ConcurrentKillScenario.PARTITIONS + " partitions, 4 consumers, a 50 ms @Scheduled reader, "
 					+ "KILLs every 20-200 ms, " + ConcurrentKillScenario.RETRIES + " retries per delivery.")

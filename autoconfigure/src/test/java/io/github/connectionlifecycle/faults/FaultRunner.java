@@ -58,10 +58,13 @@ final class FaultRunner implements AutoCloseable {
 	private static final String LONG_SERVER_IDLE_TIMEOUT = "&sessionVariables=wait_timeout=600";
 
 	/**
-	 * Bounds every read on a black-holed connection: without it a pool that does not validate
-	 * waits for TCP keepalive, hours. Users behind NATs and proxies need it too.
+	 * Bounds every read on a black-holed connection, and the handshake of a connection the
+	 * pool opens while the black hole lasts: without it a pool that does not validate waits
+	 * for TCP keepalive, hours. Users behind NATs and proxies need it too.
 	 */
-	private static final String DRIVER_TIMEOUTS = "&socketTimeout=5000&connectTimeout=2000";
+	static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(3);
+
+	private static final String DRIVER_TIMEOUTS = "&socketTimeout=" + SOCKET_TIMEOUT.toMillis() + "&connectTimeout=2000";
 
 	private static final Pattern LOCAL_PORT = Pattern.compile("//localhost:(\\d+)/");
 
