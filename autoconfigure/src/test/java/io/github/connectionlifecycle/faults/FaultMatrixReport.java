@@ -112,7 +112,8 @@ class FaultMatrixReport {
 		}
 		table.append(System.lineSeparator())
 			.append("Pool size " + POOL_SIZE + " (SingleConnection: 1); " + FaultRunner.UNITS_AFTER_FAULT
-					+ " units after each fault, each inserting one record. HikariCP: validation-timeout 1 s, "
+					+ " units after each fault, each inserting one record (no retries: a failed unit loses its record). "
+					+ "HikariCP: validation-timeout 1 s, "
 					+ "connection-timeout 6 s; Tomcat and DBCP2 max wait 3 s.")
 			.append(System.lineSeparator())
 			.append("Faults: idle gap " + FaultRunner.IDLE_GAP.toSeconds() + " s (wait_timeout "

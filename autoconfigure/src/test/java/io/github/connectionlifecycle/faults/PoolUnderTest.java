@@ -3,6 +3,7 @@ package io.github.connectionlifecycle.faults;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 
 import org.springframework.util.ClassUtils;
 
@@ -10,7 +11,8 @@ import org.springframework.util.ClassUtils;
  * A connection pool the faults run against, configured the way a user would: through
  * {@code spring.datasource.type} and the pool's own Boot properties. A pool whose classes
  * are not on the test class path is skipped, so a row appears as soon as its dependency
- * does. To add a pool, add a constant.
+ * does. To add a pool, add a constant. Tomcat JDBC and DBCP2 therefore validate on borrow,
+ * as Boot configures them (Tomcat with a validation query, DBCP2 by default).
  */
 enum PoolUnderTest {
 
@@ -67,15 +69,13 @@ enum PoolUnderTest {
 	 * @return properties in {@code name=value} form
 	 */
 	String[] properties(int size) {
-		return concat(List.of("spring.datasource.type=" + this.dataSourceType), this.sizeProperties.apply(size));
+		return Stream.concat(Stream.of("spring.datasource.type=" + this.dataSourceType),
+				this.sizeProperties.apply(size).stream())
+			.toArray(String[]::new);
 	}
 
 	static List<PoolUnderTest> available() {
 		return Arrays.stream(values()).filter(PoolUnderTest::isAvailable).toList();
-	}
-
-	private static String[] concat(List<String> first, List<String> second) {
-		return java.util.stream.Stream.concat(first.stream(), second.stream()).toArray(String[]::new);
 	}
 
 }
