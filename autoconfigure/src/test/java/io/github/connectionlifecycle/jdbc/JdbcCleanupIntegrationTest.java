@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,7 +27,6 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ApplicationListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -286,28 +286,6 @@ class JdbcCleanupIntegrationTest {
 		Long id = jdbc.queryForObject("SELECT CONNECTION_ID()", Long.class);
 		assertThat(id).isNotNull();
 		return id;
-	}
-
-	static class RetirementRecorder implements ApplicationListener<ConnectionRetiredEvent> {
-
-		private final List<RetirementReason> reasons = new CopyOnWriteArrayList<>();
-
-		private final List<String> dataSources = new CopyOnWriteArrayList<>();
-
-		@Override
-		public void onApplicationEvent(ConnectionRetiredEvent event) {
-			this.reasons.add(event.getReason());
-			this.dataSources.add(event.getDataSourceName());
-		}
-
-		List<String> dataSources() {
-			return this.dataSources;
-		}
-
-		List<RetirementReason> reasons() {
-			return this.reasons;
-		}
-
 	}
 
 }
