@@ -27,6 +27,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -280,6 +281,31 @@ class JdbcCleanupIntegrationTest {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	@Test
+	void withoutHealthChecksOnlyTheUnitThatMeetsAKilledConnectionFails() {
+		String url = EmbeddedMariaDb.createDatabase("killed_no_checks");
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + url)
+			.withBean(RetirementRecorder.class)
+			.run((context) -> {
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+				boundaries.run("before", () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				assertThat(EmbeddedMariaDb.killSessions(url)).isPositive();
+				try {
+					boundaries.run("meets the killed connection",
+							() -> jdbc.queryForObject("SELECT 1", Integer.class));
+				}
+				catch (DataAccessException ex) {
+					// Expected unless the pool validated the connection first (idle > 500 ms on a slow machine).
+					assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN,
+							RetirementReason.SIBLING_BROKEN);
+				}
+				for (int unit = 0; unit < 3; unit++) {
+					boundaries.run("after-" + unit, () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				}
+			});
 	}
 
 	private static long connectionId(JdbcTemplate jdbc) {
