@@ -15,6 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,7 +27,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ApplicationListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -282,32 +283,35 @@ class JdbcCleanupIntegrationTest {
 		}
 	}
 
+	@Test
+	void withoutHealthChecksOnlyTheUnitThatMeetsAKilledConnectionFails() {
+		String url = EmbeddedMariaDb.createDatabase("killed_no_checks");
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + url)
+			.withBean(RetirementRecorder.class)
+			.run((context) -> {
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+				boundaries.run("before", () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				assertThat(EmbeddedMariaDb.killSessions(url)).isPositive();
+				try {
+					boundaries.run("meets the killed connection",
+							() -> jdbc.queryForObject("SELECT 1", Integer.class));
+				}
+				catch (DataAccessException ex) {
+					// Expected unless the pool validated the connection first (idle > 500 ms on a slow machine).
+					assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN,
+							RetirementReason.SIBLING_BROKEN);
+				}
+				for (int unit = 0; unit < 3; unit++) {
+					boundaries.run("after-" + unit, () -> jdbc.queryForObject("SELECT 1", Integer.class));
+				}
+			});
+	}
+
 	private static long connectionId(JdbcTemplate jdbc) {
 		Long id = jdbc.queryForObject("SELECT CONNECTION_ID()", Long.class);
 		assertThat(id).isNotNull();
 		return id;
-	}
-
-	static class RetirementRecorder implements ApplicationListener<ConnectionRetiredEvent> {
-
-		private final List<RetirementReason> reasons = new CopyOnWriteArrayList<>();
-
-		private final List<String> dataSources = new CopyOnWriteArrayList<>();
-
-		@Override
-		public void onApplicationEvent(ConnectionRetiredEvent event) {
-			this.reasons.add(event.getReason());
-			this.dataSources.add(event.getDataSourceName());
-		}
-
-		List<String> dataSources() {
-			return this.dataSources;
-		}
-
-		List<RetirementReason> reasons() {
-			return this.reasons;
-		}
-
 	}
 
 }

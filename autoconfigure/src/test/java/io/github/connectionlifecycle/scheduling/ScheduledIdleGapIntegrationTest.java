@@ -9,8 +9,6 @@ import io.github.connectionlifecycle.autoconfigure.SchedulingConnectionLifecycle
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
@@ -31,8 +29,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The seed, for {@code @Scheduled}: a job that reads the database every 3 s, longer than
  * the server's wait_timeout of 2 s, so every run after the first starts after the server
- * closed the pool's connections. Switching the scheduling entry point off while JDBC
- * cleanup stays on brings the dead connections back: the runs' boundaries are what help.
+ * closed the pool's connections. With the starter off, HikariCP walks through the dead
+ * connections, which shows the test can fail.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ScheduledIdleGapIntegrationTest {
@@ -62,12 +60,11 @@ class ScheduledIdleGapIntegrationTest {
 		assertThat(output).doesNotContain(HIKARI_VALIDATION_WARNING);
 	}
 
-	@ParameterizedTest
-	@ValueSource(strings = { "connection.enabled=false", "connection.scheduling.enabled=false" })
-	void withoutScheduledUnitsHikariWalksThroughDeadConnections(String switchedOff, CapturedOutput output) {
+	@Test
+	void withoutScheduledUnitsHikariWalksThroughDeadConnections(CapturedOutput output) {
 		this.contextRunner
 			.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase("scheduled_gap_off"),
-					switchedOff)
+					"connection.enabled=false")
 			.run((context) -> awaitRuns(context.getBean(IdleGapJob.class)));
 		assertThat(output).contains(HIKARI_VALIDATION_WARNING);
 	}

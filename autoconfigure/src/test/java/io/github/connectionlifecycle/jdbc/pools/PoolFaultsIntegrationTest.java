@@ -4,7 +4,7 @@ import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Pool;
-import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.RetirementRecorder;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,6 @@
 package io.github.connectionlifecycle.jdbc.pools;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -9,16 +8,15 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
-import io.github.connectionlifecycle.jdbc.ConnectionRetiredEvent;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.apache.commons.dbcp2.BasicDataSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ApplicationListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -189,27 +187,5 @@ final class PoolScenarios {
 
 	}
 
-	/** Records {@link ConnectionRetiredEvent}s. */
-	static class RetirementRecorder implements ApplicationListener<ConnectionRetiredEvent> {
-
-		private final List<RetirementReason> reasons = new CopyOnWriteArrayList<>();
-
-		private final List<String> dataSources = new CopyOnWriteArrayList<>();
-
-		@Override
-		public void onApplicationEvent(ConnectionRetiredEvent event) {
-			this.reasons.add(event.getReason());
-			this.dataSources.add(event.getDataSourceName());
-		}
-
-		List<RetirementReason> reasons() {
-			return this.reasons;
-		}
-
-		List<String> dataSources() {
-			return this.dataSources;
-		}
-
-	}
 
 }
