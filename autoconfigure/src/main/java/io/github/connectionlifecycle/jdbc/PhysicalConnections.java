@@ -75,7 +75,34 @@ final class PhysicalConnections {
 		return null;
 	}
 
+	/**
+	 * How long the physical connection has run no statement, where the driver knows it: it
+	 * sees every statement, also those of borrowers the lifecycle never saw and those before
+	 * the lifecycle first met the connection.
+	 * @param physical a connection returned by {@link #physical(Connection)}
+	 * @return idle milliseconds, or {@code null} when the driver does not say
+	 */
+	static @Nullable Long idleMillis(Connection physical) {
+		if (mysqlPresent) {
+			return MySql.idleMillis(physical);
+		}
+		return null;
+	}
+
 	private static final class MySql {
+
+		static @Nullable Long idleMillis(Connection physical) {
+			if (physical instanceof JdbcConnection mysqlConnection) {
+				long idle = mysqlConnection.getIdleFor();
+				if (idle > 0) {
+					return idle;
+				}
+				// No statement since it was opened: idle since then.
+				Long openedAt = openedAtMillis(physical);
+				return (openedAt != null) ? System.currentTimeMillis() - openedAt : null;
+			}
+			return null;
+		}
 
 		static @Nullable Long openedAtMillis(Connection physical) {
 			if (physical instanceof JdbcConnection mysqlConnection) {

@@ -1,6 +1,7 @@
 package io.github.connectionlifecycle.jdbc;
 
 import java.sql.Connection;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,12 +38,16 @@ final class PooledConnection {
 	}
 
 	/**
-	 * How long it has been idle in the pool, as far as borrows through the lifecycle show.
+	 * How long it has been idle: the longer of what the driver reports (it sees borrowers the
+	 * lifecycle never saw) and the time since it was last returned through the lifecycle.
 	 * @param nowNanos {@link System#nanoTime()}
-	 * @return idle nanoseconds, or -1 when it was never returned through the lifecycle
+	 * @return idle nanoseconds, or -1 when neither the driver nor the lifecycle can tell
 	 */
 	long idleNanos(long nowNanos) {
-		return this.everReturned ? nowNanos - this.lastReturnedNanos : -1;
+		long returned = this.everReturned ? nowNanos - this.lastReturnedNanos : -1;
+		Long driverIdleMillis = PhysicalConnections.idleMillis(this.physical);
+		return (driverIdleMillis != null) ? Math.max(returned, TimeUnit.MILLISECONDS.toNanos(driverIdleMillis))
+				: returned;
 	}
 
 	void borrowed(Connection handle) {

@@ -299,8 +299,8 @@ class JdbcCleanupIntegrationTest {
 				}
 				catch (DataAccessException ex) {
 					// Expected unless the pool validated the connection first (idle > 500 ms on a slow machine).
-					assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN,
-							RetirementReason.SIBLING_BROKEN);
+					// Its idle siblings are flushed too, when the pool has filled up by then.
+					assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
 				}
 				for (int unit = 0; unit < 3; unit++) {
 					boundaries.run("after-" + unit, () -> jdbc.queryForObject("SELECT 1", Integer.class));
