@@ -14,7 +14,6 @@ import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfig
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.work.WorkBoundaries;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -51,8 +50,6 @@ class PartlyIdlePoolIntegrationTest {
 				"spring.datasource.password=" + EmbeddedMariaDb.password());
 
 	@Test
-	@Disabled("Fails until the starter reads a first-seen connection's idle time from the driver: "
-			+ "proposed diff in the faults report (PhysicalConnections.idleMillis)")
 	void aPoolThatDoesNotValidateHandsNoUnitAConnectionTheServerClosed() {
 		// DBCP2 without test-on-borrow hands out what it has; LIFO order gives the trickle
 		// one connection and leaves the others, never borrowed through the lifecycle, idle.
