@@ -85,7 +85,7 @@ final class ConcurrentKillScenario {
 				"spring.datasource.password=" + EmbeddedMariaDb.password());
 
 	/** A connection per consumer, one for the scheduled reader and one spare. */
-	private static final int POOL_SIZE = PARTITIONS + 2;
+	static final int POOL_SIZE = PARTITIONS + 2;
 
 	/**
 	 * Leak detection, and a borrow bounded like Tomcat's and DBCP2's max wait (3 s); the

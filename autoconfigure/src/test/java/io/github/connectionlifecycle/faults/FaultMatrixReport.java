@@ -127,7 +127,8 @@ class FaultMatrixReport {
 					+ FaultRunner.SOCKET_TIMEOUT.toSeconds() + " s); "
 					+ "concurrency = " + ConcurrentKillScenario.RECORDS + " Kafka records on "
 					+ ConcurrentKillScenario.PARTITIONS + " partitions, 4 consumers, a 50 ms @Scheduled reader, "
-					+ "KILLs every 20-200 ms, " + ConcurrentKillScenario.RETRIES + " retries per delivery.")
+					+ "KILLs every 20-200 ms, " + ConcurrentKillScenario.RETRIES + " retries per delivery, pool size "
+					+ ConcurrentKillScenario.POOL_SIZE + " (HikariCP: connection-timeout 3 s, leak detection 2 s).")
 			.append(System.lineSeparator())
 			.append("Starter: off = connection.enabled=false; on = defaults; on* = on with the fault's "
 					+ "recommended properties:");
