@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the fault matrix (every pool on the class path x idle gap, KILL, restart, black hole,
-# plus KILLs under concurrent Kafka and scheduled work for HikariCP; starter off, on, on*)
+# plus KILLs under concurrent Kafka and scheduled work for every pool; starter off, on, on*)
 # against real embedded MariaDB and Kafka servers, and prints the table, which is also kept in
 # autoconfigure/target/fault-matrix.txt. Takes several minutes. Extra arguments go to Maven.
 set -euo pipefail

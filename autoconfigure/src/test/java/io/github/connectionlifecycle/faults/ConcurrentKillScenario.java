@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
 import javax.sql.DataSource;
 
@@ -23,8 +24,11 @@ import io.github.connectionlifecycle.autoconfigure.KafkaConnectionLifecycleAutoC
 import io.github.connectionlifecycle.autoconfigure.SchedulingConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedKafka;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
-
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.apache.commons.dbcp2.BasicDataSourceMXBean;
+import org.apache.tomcat.jdbc.pool.jmx.ConnectionPoolMBean;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
@@ -49,7 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The concurrency fault, HikariCP: four Kafka consumers insert one row per record while a
+ * The concurrency fault, for one pool: four Kafka consumers insert one row per record while a
  * scheduled job reads the table, and every session of the pool is KILLed at random moments
  * from another thread. A delivery that fails is retried by the error handler a few times;
  * one that still fails is given up, and its record lost.
@@ -78,10 +82,23 @@ final class ConcurrentKillScenario {
 		.withPropertyValues("spring.kafka.bootstrap-servers=" + EmbeddedKafka.bootstrapServers(),
 				"spring.kafka.consumer.auto-offset-reset=earliest",
 				"spring.datasource.username=" + EmbeddedMariaDb.username(),
-				"spring.datasource.password=" + EmbeddedMariaDb.password(),
-				"spring.datasource.hikari.maximum-pool-size=" + (PARTITIONS + 2),
-				"spring.datasource.hikari.leak-detection-threshold=2000",
-				"spring.datasource.hikari.connection-timeout=3000", "spring.datasource.hikari.validation-timeout=1000");
+				"spring.datasource.password=" + EmbeddedMariaDb.password());
+
+	/** A connection per consumer, one for the scheduled reader and one spare. */
+	static final int POOL_SIZE = PARTITIONS + 2;
+
+	/**
+	 * Leak detection, and a borrow bounded like Tomcat's and DBCP2's max wait (3 s); the
+	 * other pools have no leak detection, their active count at the end tells.
+	 */
+	private static final String[] HIKARI_PROPERTIES = { "spring.datasource.hikari.leak-detection-threshold=2000",
+			"spring.datasource.hikari.connection-timeout=3000" };
+
+	private final PoolUnderTest pool;
+
+	ConcurrentKillScenario(PoolUnderTest pool) {
+		this.pool = pool;
+	}
 
 	/**
 	 * Runs the scenario.
@@ -89,13 +106,16 @@ final class ConcurrentKillScenario {
 	 * @return what the KILLs did
 	 */
 	Outcome run(StarterSetup starter) {
-		String url = EmbeddedMariaDb.createDatabase("concurrent_kill_" + starter.name().toLowerCase());
+		String url = EmbeddedMariaDb.createDatabase(
+				"concurrent_kill_" + this.pool.name().toLowerCase() + "_" + starter.name().toLowerCase());
 		String database = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
 		// Created before the application starts: the scheduled job reads it at once.
 		EmbeddedMariaDb.execute("CREATE TABLE " + database + ".records (id INT PRIMARY KEY)");
 		AtomicReference<Outcome> outcome = new AtomicReference<>();
 		try (PoolWarnings warnings = PoolWarnings.record()) {
-			this.contextRunner.withPropertyValues(starter.properties(Fault.KILL))
+			this.contextRunner.withPropertyValues(this.pool.properties(POOL_SIZE))
+				.withPropertyValues((this.pool == PoolUnderTest.HIKARI) ? HIKARI_PROPERTIES : new String[0])
+				.withPropertyValues(starter.properties(Fault.KILL))
 				.withPropertyValues("spring.datasource.url=" + url,
 						"test.topic=" + EmbeddedKafka.createTopic("concurrent-kill", PARTITIONS),
 						"test.listener=" + EmbeddedKafka.uniqueGroup("concurrent-kill"))
@@ -113,14 +133,13 @@ final class ConcurrentKillScenario {
 					boolean settled = awaitSettled(writer, DRAIN_TIMEOUT);
 					long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 					int rows = FaultRunner.countRecords(url, RECORDS);
-					HikariDataSource hikari = DataSourceUnwrapper.unwrap(context.getBean(DataSource.class),
-							HikariConfigMXBean.class, HikariDataSource.class);
-					int active = activeWhenSettled(hikari);
+					Integer active = activeWhenSettled(activeConnections(context.getBean(DataSource.class)));
 					int leakWarnings = warnings.containing(PoolWarnings.HIKARI_LEAK_DETECTED);
 					FaultOutcome fault = new FaultOutcome(writer.failures() + reader.failures(), RECORDS - rows,
 							warnings.count(), warnings.containing(PoolWarnings.HIKARI_VALIDATION_FAILED), null, -1,
-							RECORDS + " records " + (settled ? "settled in " + seconds + " s" : "NOT settled in " + seconds
-									+ " s") + ", " + kills + " KILL rounds, " + writer.givenUp() + " given up, " + active
+							RECORDS + " records " + (settled ? "settled in " + seconds + " s"
+									: "NOT settled in " + seconds + " s") + ", " + kills + " KILL rounds, "
+									+ writer.givenUp() + " given up, " + ((active != null) ? active : "-")
 									+ " active after, " + leakWarnings + " leak warnings");
 					outcome.set(new Outcome(fault, active, leakWarnings));
 				});
@@ -139,23 +158,44 @@ final class ConcurrentKillScenario {
 		}
 	}
 
-	/** @return the pool's active connections once they are back, or after 10 s what is still out */
-	private static int activeWhenSettled(HikariDataSource hikari) {
+	/**
+	 * The pool's count of connections in use, through its own API, behind the starter's
+	 * proxy.
+	 * @return the count, or {@code null} for SingleConnectionDataSource, which has no pool
+	 */
+	private @Nullable IntSupplier activeConnections(DataSource dataSource) {
+		return switch (this.pool) {
+			case HIKARI -> DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class, HikariDataSource.class)
+				.getHikariPoolMXBean()::getActiveConnections;
+			case TOMCAT -> DataSourceUnwrapper
+				.unwrap(dataSource, ConnectionPoolMBean.class, org.apache.tomcat.jdbc.pool.DataSource.class)::getActive;
+			case DBCP2 -> DataSourceUnwrapper.unwrap(dataSource, BasicDataSourceMXBean.class,
+					BasicDataSource.class)::getNumActive;
+			case SINGLE_CONNECTION -> null;
+		};
+	}
+
+	/** @return the active connections once they are back, or after 10 s what is still out */
+	private static @Nullable Integer activeWhenSettled(@Nullable IntSupplier active) {
+		if (active == null) {
+			return null;
+		}
 		try {
-			await().atMost(Duration.ofSeconds(10)).until(() -> hikari.getHikariPoolMXBean().getActiveConnections() == 0);
+			await().atMost(Duration.ofSeconds(10)).until(() -> active.getAsInt() == 0);
 		}
 		catch (ConditionTimeoutException ex) {
 			// reported as leaked
 		}
-		return hikari.getHikariPoolMXBean().getActiveConnections();
+		return active.getAsInt();
 	}
 
 	/**
 	 * @param fault the outcome in the matrix's terms
-	 * @param activeAfter connections still in use once the work is done
+	 * @param activeAfter connections still in use once the work is done, {@code null}
+	 * without a pool
 	 * @param leakWarnings HikariCP's "Connection leak detection" warnings
 	 */
-	record Outcome(FaultOutcome fault, int activeAfter, int leakWarnings) {
+	record Outcome(FaultOutcome fault, @Nullable Integer activeAfter, int leakWarnings) {
 
 	}
 

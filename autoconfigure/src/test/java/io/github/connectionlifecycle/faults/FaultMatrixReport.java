@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The evidence: every available pool × every fault, with the starter off, on, and on with
  * the fault's recommended properties, plus KILLs under concurrent Kafka and scheduled work
- * for HikariCP. Prints a fixed-width table to stdout and to {@code target/fault-matrix.txt}.
+ * for every pool. Prints a fixed-width table to stdout and to {@code target/fault-matrix.txt}.
  * <p>
  * Slow (several minutes), so its name keeps it out of the normal suite; run it with
  * {@code scripts/fault-matrix.sh}.
@@ -58,9 +58,11 @@ class FaultMatrixReport {
 				}
 			}
 		}
-		for (StarterSetup starter : concurrencySetups()) {
-			rows.add(measure(PoolUnderTest.HIKARI.displayName(), "concurrency", starter,
-					() -> new ConcurrentKillScenario().run(starter).fault()));
+		for (PoolUnderTest pool : concurrencyPools()) {
+			for (StarterSetup starter : StarterSetup.values()) {
+				rows.add(measure(pool.displayName(), "concurrency", starter,
+						() -> new ConcurrentKillScenario(pool).run(starter).fault()));
+			}
 		}
 		String report = render(rows, Duration.ofNanos(System.nanoTime() - start));
 		System.out.print(report);
@@ -79,9 +81,9 @@ class FaultMatrixReport {
 		return selected(FAULTS_PROPERTY, List.of(Fault.values()));
 	}
 
-	private static List<StarterSetup> concurrencySetups() {
+	private static List<PoolUnderTest> concurrencyPools() {
 		boolean selected = selected(FAULTS_PROPERTY, List.of("CONCURRENCY")).size() == 1;
-		return (selected && pools().contains(PoolUnderTest.HIKARI)) ? List.of(StarterSetup.values()) : List.of();
+		return selected ? pools() : List.of();
 	}
 
 	/** The candidates named in a comma-separated system property; all of them when it is unset. */
@@ -125,7 +127,8 @@ class FaultMatrixReport {
 					+ FaultRunner.SOCKET_TIMEOUT.toSeconds() + " s); "
 					+ "concurrency = " + ConcurrentKillScenario.RECORDS + " Kafka records on "
 					+ ConcurrentKillScenario.PARTITIONS + " partitions, 4 consumers, a 50 ms @Scheduled reader, "
-					+ "KILLs every 20-200 ms, " + ConcurrentKillScenario.RETRIES + " retries per delivery.")
+					+ "KILLs every 20-200 ms, " + ConcurrentKillScenario.RETRIES + " retries per delivery, pool size "
+					+ ConcurrentKillScenario.POOL_SIZE + " (HikariCP: connection-timeout 3 s, leak detection 2 s).")
 			.append(System.lineSeparator())
 			.append("Starter: off = connection.enabled=false; on = defaults; on* = on with the fault's "
 					+ "recommended properties:");

@@ -21,6 +21,7 @@ import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycle
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
+import io.github.connectionlifecycle.testsupport.Units;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;

@@ -11,7 +11,7 @@ import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycle
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
-import io.github.connectionlifecycle.work.WorkBoundaries;
+import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -131,13 +131,14 @@ final class PoolScenarios {
 	 */
 	static int unitsAfterIdleGaps(AssertableApplicationContext context, DataSource dataSource, int gaps)
 			throws InterruptedException {
-		Units units = new Units(context, dataSource);
-		units.run("warm-up");
+		Units units = new Units(context);
+		Runnable work = selectOne(dataSource);
+		units.run("warm-up", work);
 		for (int gap = 0; gap < gaps; gap++) {
 			Thread.sleep(IDLE_GAP_MILLIS); // the idle gap is the scenario: the server closes idle connections
-			units.run("after-gap-" + gap);
+			units.run("after-gap-" + gap, work);
 		}
-		return units.failed;
+		return units.failures();
 	}
 
 	/**
@@ -145,47 +146,20 @@ final class PoolScenarios {
 	 * @return how many units failed
 	 */
 	static int unitsAfterKills(AssertableApplicationContext context, DataSource dataSource, String url, int kills) {
-		Units units = new Units(context, dataSource);
-		units.run("warm-up");
-		assertThat(units.failed).as("warm-up").isZero();
+		Units units = new Units(context);
+		Runnable work = selectOne(dataSource);
+		assertThat(units.run("warm-up", work)).as("warm-up").isTrue();
 		for (int kill = 0; kill < kills; kill++) {
 			assertThat(EmbeddedMariaDb.killSessions(url)).as("sessions killed").isPositive();
-			units.run("after-kill-" + kill);
+			units.run("after-kill-" + kill, work);
 		}
-		return units.failed;
+		return units.failures();
 	}
 
-	/** Units of work that query the database, plain calls when the starter is off. */
-	private static final class Units {
-
-		private final WorkBoundaries boundaries;
-
-		private final JdbcTemplate jdbc;
-
-		private int failed;
-
-		Units(AssertableApplicationContext context, DataSource dataSource) {
-			this.boundaries = context.getBeanProvider(WorkBoundaries.class).getIfAvailable();
-			this.jdbc = new JdbcTemplate(dataSource);
-		}
-
-		void run(String name) {
-			Runnable work = () -> this.jdbc.queryForObject("SELECT 1", Integer.class);
-			try {
-				if (this.boundaries != null) {
-					this.boundaries.run(name, work);
-				}
-				else {
-					work.run();
-				}
-			}
-			catch (RuntimeException ex) {
-				System.out.println("Unit " + name + " failed: " + ex);
-				this.failed++;
-			}
-		}
-
+	/** @return a unit's work: a query on the database */
+	private static Runnable selectOne(DataSource dataSource) {
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		return () -> jdbc.queryForObject("SELECT 1", Integer.class);
 	}
-
 
 }

@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.faults;
+package io.github.connectionlifecycle.testsupport;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +14,7 @@ import org.springframework.context.ApplicationContext;
  * Runs blocks as units of work the way an entry point does, or plainly when the starter is
  * off, and counts the ones that fail.
  */
-final class Units {
+public final class Units {
 
 	private static final Log logger = LogFactory.getLog(Units.class);
 
@@ -22,7 +22,7 @@ final class Units {
 
 	private final AtomicInteger failures = new AtomicInteger();
 
-	Units(ApplicationContext context) {
+	public Units(ApplicationContext context) {
 		this.boundaries = context.getBeanProvider(WorkBoundaries.class).getIfAvailable();
 	}
 
@@ -32,7 +32,7 @@ final class Units {
 	 * @param work what it does
 	 * @return whether it succeeded
 	 */
-	boolean run(String name, Runnable work) {
+	public boolean run(String name, Runnable work) {
 		try {
 			if (this.boundaries != null) {
 				this.boundaries.run(name, work);
@@ -53,13 +53,13 @@ final class Units {
 	 * Runs one unit and measures it.
 	 * @return how long it took, failed or not
 	 */
-	Duration timed(String name, Runnable work) {
+	public Duration timed(String name, Runnable work) {
 		long start = System.nanoTime();
 		run(name, work);
 		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
-	int failures() {
+	public int failures() {
 		return this.failures.get();
 	}
 
