@@ -14,6 +14,7 @@ import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
 
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -122,7 +123,9 @@ final class PoolScenarios {
 	}
 
 	static ApplicationContextRunner contextRunner(Pool pool, String url) {
-		return contextRunner().withBean("dataSource", DataSource.class, () -> pool.create(url));
+		// Closed with the context, also Tomcat's pool, which is not AutoCloseable.
+		return contextRunner().withBean("dataSource", DataSource.class, () -> pool.create(url),
+				(definition) -> definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD));
 	}
 
 	/**
