@@ -1,8 +1,6 @@
 package io.github.connectionlifecycle.jdbc;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -21,13 +19,14 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.core.Ordered;
 
 /**
- * The built-in {@code close_old_connections}: at the start of every unit of work it retires
- * idle connections the server or network has probably closed and those past
- * {@code connection.max-age}; at the end it retires what the unit left broken, dirty or
- * (with {@code max-age: 0}) used, and after a connection-level error flushes the idle
- * siblings. In the background it retires idle connections a little before their idle limit,
- * so that after an idle gap the pool has already replaced them. It never closes a
- * connection that is in use.
+ * The built-in {@code close_old_connections}. In the background it retires idle connections
+ * a little before their idle limit (the server's wait_timeout or {@code connection.max-idle})
+ * and those past {@code connection.max-age}, so that after an idle gap the pool has already
+ * replaced them. At the start of a unit it flushes a pool that stayed quiet past the idle
+ * limit anyway; a stale connection a unit borrows is retired before the unit gets it (see
+ * {@link ConnectionBorrowInterceptor}). At the end of a unit it retires what the unit left
+ * broken, dirty or (with {@code max-age: 0}) used, and after a connection-level error
+ * flushes the idle siblings. It never closes a connection that is in use.
  */
 public final class ConnectionLifecycleCleanup
 		implements WorkBoundaryListener, SmartInitializingSingleton, DisposableBean, Ordered {
@@ -98,13 +97,12 @@ public final class ConnectionLifecycleCleanup
 	}
 
 	private long sweepIntervalMillis() {
-		long shortestLimit = this.dataSources.stream()
-			.map(TrackedDataSource::idleLimit)
-			.filter(Objects::nonNull)
-			.mapToLong(Duration::toMillis)
+		long shortestLimitNanos = this.dataSources.stream()
+			.mapToLong(TrackedDataSource::idleLimitNanos)
 			.min()
 			.orElse(Long.MAX_VALUE);
-		return Math.max(MIN_SWEEP_INTERVAL_MILLIS, Math.min(MAX_SWEEP_INTERVAL_MILLIS, shortestLimit / 8));
+		long interval = TimeUnit.NANOSECONDS.toMillis(shortestLimitNanos) / 8;
+		return Math.max(MIN_SWEEP_INTERVAL_MILLIS, Math.min(MAX_SWEEP_INTERVAL_MILLIS, interval));
 	}
 
 	@Override
@@ -116,7 +114,7 @@ public final class ConnectionLifecycleCleanup
 	public void workStarted(WorkStartedEvent event) {
 		this.currentUnit.set(new UnitConnections());
 		for (TrackedDataSource dataSource : this.dataSources) {
-			dataSource.retireStaleIdleConnections();
+			dataSource.flushIfQuietPastIdleLimit();
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -43,6 +44,9 @@ final class TrackedDataSource {
 
 	private volatile @Nullable Boolean defaultAutoCommit;
 
+	/** Derived from the server's idle timeout and {@code connection.max-idle}; updated when the timeout is read. */
+	private volatile long idleLimitNanos;
+
 	TrackedDataSource(String beanName, DataSource target, PoolAdapter pool, CleanupPolicy policy,
 			ApplicationEventPublisher eventPublisher) {
 		this.beanName = beanName;
@@ -50,6 +54,7 @@ final class TrackedDataSource {
 		this.policy = policy;
 		this.eventPublisher = eventPublisher;
 		this.serverIdleTimeout = new ServerIdleTimeout(beanName, target, pool);
+		this.idleLimitNanos = computeIdleLimitNanos();
 	}
 
 	String beanName() {
@@ -73,6 +78,7 @@ final class TrackedDataSource {
 		if (!this.serverIdleTimeout.read()) {
 			return false;
 		}
+		this.idleLimitNanos = computeIdleLimitNanos();
 		Duration timeout = this.serverIdleTimeout.get();
 		if (timeout != null && this.policy.checkServerTimeout()) {
 			List<String> problems = new ArrayList<>(this.pool.settingsOutliving(timeout));
@@ -108,22 +114,24 @@ final class TrackedDataSource {
 
 	/**
 	 * The longest a connection may have been idle and still be handed to a unit of work.
-	 * @return the limit, or {@code null} when neither the server nor the user sets one
+	 * @return the limit in nanoseconds, {@link Long#MAX_VALUE} when neither the server nor
+	 * the user sets one
 	 */
-	@Nullable Duration idleLimit() {
-		Duration limit = null;
+	long idleLimitNanos() {
+		return this.idleLimitNanos;
+	}
+
+	private long computeIdleLimitNanos() {
+		long limit = Long.MAX_VALUE;
 		Duration server = this.serverIdleTimeout.get();
 		if (server != null) {
 			// Our idle clock starts when the connection is returned, a little after the
 			// server's starts; keep a margin so we retire before the server closes.
 			long margin = Math.min(Math.max(server.toMillis() / 10, 1000), 30_000);
-			limit = Duration.ofMillis(Math.max(server.toMillis() - margin, server.toMillis() / 2));
+			limit = TimeUnit.MILLISECONDS.toNanos(Math.max(server.toMillis() - margin, server.toMillis() / 2));
 		}
 		Duration maxIdle = this.policy.maxIdle();
-		if (maxIdle != null && (limit == null || maxIdle.compareTo(limit) < 0)) {
-			limit = maxIdle;
-		}
-		return limit;
+		return (maxIdle != null) ? Math.min(limit, maxIdle.toNanos()) : limit;
 	}
 
 	/**
@@ -165,8 +173,7 @@ final class TrackedDataSource {
 	 * @return the reason, or {@code null} when it may be used
 	 */
 	@Nullable RetirementReason staleReason(PooledConnection connection) {
-		Duration idleLimit = idleLimit();
-		return staleReason(connection, (idleLimit != null) ? idleLimit.toNanos() : Long.MAX_VALUE);
+		return staleReason(connection, this.idleLimitNanos);
 	}
 
 	private @Nullable RetirementReason staleReason(PooledConnection connection, long idleThresholdNanos) {
@@ -205,36 +212,29 @@ final class TrackedDataSource {
 	}
 
 	/**
-	 * At the start of a unit of work: retires idle connections that are too old or idle too
-	 * long, before the pool can hand (or validate) them.
+	 * At the start of a unit of work, in constant time: flushes the pool when it has been
+	 * quiet longer than the idle limit, in case the background sweep fell behind. Single
+	 * stale connections are caught when the unit borrows them.
 	 */
-	void retireStaleIdleConnections() {
-		Duration idleLimit = idleLimit();
-		retireIdleConnectionsIdleFor((idleLimit != null) ? idleLimit.toNanos() : Long.MAX_VALUE);
+	void flushIfQuietPastIdleLimit() {
+		if (quietNanos() > this.idleLimitNanos) {
+			flushIdle(RetirementReason.IDLE);
+		}
 	}
 
 	/**
 	 * In the background, while the application idles: retires idle connections a quarter of
 	 * the idle limit before it, so the pool opens their replacements off the critical path
-	 * and the next unit of work finds live connections.
+	 * and the next unit of work finds live connections. When the whole pool has been quiet
+	 * that long and nothing is in use, flushes it, which also reaches connections that were
+	 * never borrowed through the lifecycle.
 	 */
 	void retireIdleConnectionsAhead() {
-		Duration idleLimit = idleLimit();
-		retireIdleConnectionsIdleFor((idleLimit != null) ? idleLimit.toNanos() / 4 * 3 : Long.MAX_VALUE);
-	}
-
-	/**
-	 * Retires idle connections that are too old or were idle longer than the threshold. When
-	 * the whole pool has been quiet that long and nothing is in use, flushes it, which also
-	 * reaches connections that were never borrowed through the lifecycle.
-	 */
-	private void retireIdleConnectionsIdleFor(long thresholdNanos) {
 		if (!this.serverIdleTimeout.isKnown()) {
 			readServerIdleTimeout(false);
 		}
-		long now = System.nanoTime();
-		if (now - Math.max(this.lastActivityNanos, this.lastFlushNanos) > thresholdNanos
-				&& flushIdle(RetirementReason.IDLE)) {
+		long thresholdNanos = (this.idleLimitNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : this.idleLimitNanos / 4 * 3;
+		if (quietNanos() > thresholdNanos && flushIdle(RetirementReason.IDLE)) {
 			return;
 		}
 		for (PooledConnection connection : this.connections.values()) {
@@ -248,6 +248,11 @@ final class TrackedDataSource {
 				retireReturned(connection, handle, reason);
 			}
 		}
+	}
+
+	/** Connections the pool opened since the last borrow, return or flush have been idle no longer. */
+	private long quietNanos() {
+		return System.nanoTime() - Math.max(this.lastActivityNanos, this.lastFlushNanos);
 	}
 
 	/**
