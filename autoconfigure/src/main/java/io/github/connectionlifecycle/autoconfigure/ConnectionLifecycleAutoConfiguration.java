@@ -8,7 +8,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.function.SingletonSupplier;
 
@@ -23,10 +23,11 @@ public final class ConnectionLifecycleAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WorkBoundaries workBoundaries(ApplicationEventPublisher eventPublisher,
-			ObjectProvider<WorkBoundaryListener> listeners) {
-		// Resolved once, at the first boundary: every singleton exists by then.
-		return new WorkBoundaries(eventPublisher, SingletonSupplier.of(() -> listeners.orderedStream().toList()));
+	WorkBoundaries workBoundaries(ApplicationContext context, ObjectProvider<WorkBoundaryListener> listeners) {
+		// Both resolved once, at the first boundary: every singleton exists by then.
+		SingletonSupplier<Boolean> eventsListenedTo = SingletonSupplier.of(() -> WorkEventListeners.anyIn(context));
+		return new WorkBoundaries(context, SingletonSupplier.of(() -> listeners.orderedStream().toList()),
+				eventsListenedTo::obtain);
 	}
 
 }

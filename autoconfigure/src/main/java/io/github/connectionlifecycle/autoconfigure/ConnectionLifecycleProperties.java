@@ -47,6 +47,12 @@ public class ConnectionLifecycleProperties {
 	private ServerTimeoutCheck serverTimeoutCheck = ServerTimeoutCheck.WARN;
 
 	/**
+	 * Whether SQL that changes session state (SET, USE, temporary tables, table locks; a
+	 * heuristic on the SQL text) retires the connection when it is returned.
+	 */
+	private boolean sessionStateSqlCheck = true;
+
+	/**
 	 * Names of DataSource beans to leave alone.
 	 */
 	private List<String> excludedDataSources = new ArrayList<>();
@@ -103,6 +109,14 @@ public class ConnectionLifecycleProperties {
 
 	public void setServerTimeoutCheck(ServerTimeoutCheck serverTimeoutCheck) {
 		this.serverTimeoutCheck = serverTimeoutCheck;
+	}
+
+	public boolean isSessionStateSqlCheck() {
+		return this.sessionStateSqlCheck;
+	}
+
+	public void setSessionStateSqlCheck(boolean sessionStateSqlCheck) {
+		this.sessionStateSqlCheck = sessionStateSqlCheck;
 	}
 
 	public List<String> getExcludedDataSources() {

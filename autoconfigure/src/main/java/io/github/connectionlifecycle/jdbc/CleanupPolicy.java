@@ -19,12 +19,12 @@ import org.jspecify.annotations.Nullable;
 public record CleanupPolicy(@Nullable Duration maxAge, @Nullable Duration maxIdle, boolean healthChecks,
 		boolean checkServerTimeout, boolean failOnServerTimeoutProblems) {
 
-	boolean closesAfterEveryUnit() {
+	/**
+	 * Whether every connection a unit used is retired when the unit ends ({@code max-age: 0}).
+	 * @return {@code true} for a max age of zero
+	 */
+	public boolean closesAfterEveryUnit() {
 		return this.maxAge != null && this.maxAge.isZero();
-	}
-
-	boolean isTooOld(long ageMillis) {
-		return this.maxAge != null && !this.maxAge.isZero() && ageMillis > this.maxAge.toMillis();
 	}
 
 }

@@ -37,7 +37,7 @@ final class WorkUnitBatchInterceptor<K, V> extends WorkUnitInterceptorSupport<Ba
 
 	@Override
 	public @Nullable ConsumerRecords<K, V> intercept(ConsumerRecords<K, V> records, Consumer<K, V> consumer) {
-		openUnit(WorkKind.KAFKA_BATCH, () -> describe(records));
+		openUnit(WorkKind.KAFKA_BATCH, records, WorkUnitBatchInterceptor::describe);
 		BatchInterceptor<K, V> delegate = this.delegate;
 		if (delegate == null) {
 			return records;

@@ -1,5 +1,6 @@
 package io.github.connectionlifecycle.kafka;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.connectionlifecycle.work.UnitOfWork;
@@ -76,13 +77,15 @@ abstract class WorkUnitInterceptorSupport<D extends ThreadStateProcessor> implem
 	/**
 	 * Opens a unit on this thread, first ending one this interceptor left open here.
 	 * @param kind the kind of delivery
-	 * @param description what is delivered, such as {@code orders-0@42}; asked inside the
-	 * guard, so that a failure to describe a delivery does not reach the container either
+	 * @param delivery what is delivered
+	 * @param describer describes the delivery, such as {@code orders-0@42}, when the unit's
+	 * name is first asked for (a log, an event listener), not on every delivery
+	 * @param <T> the type of the delivery
 	 */
-	protected final void openUnit(WorkKind kind, Supplier<String> description) {
+	protected final <T> void openUnit(WorkKind kind, T delivery, Function<T, String> describer) {
 		closeUnit();
 		try {
-			UnitOfWork unit = new UnitOfWork(kind, namePrefix() + description.get());
+			UnitOfWork unit = UnitOfWork.of(kind, new Delivery<>(namePrefix(), delivery, describer), Delivery::name);
 			this.openScope.set(this.workBoundaries.get().open(unit));
 		}
 		catch (Throwable ex) {
@@ -133,12 +136,24 @@ abstract class WorkUnitInterceptorSupport<D extends ThreadStateProcessor> implem
 		}
 	}
 
+	/** Read on the consumer thread when the unit opens: the group id is thread state. */
 	private String namePrefix() {
 		if (this.listenerId != null) {
 			return this.listenerId + " ";
 		}
 		String group = KafkaUtils.getConsumerGroupId();
 		return (group != null) ? group + " " : "";
+	}
+
+	/**
+	 * What a unit's name is made of, kept until the name is asked for.
+	 */
+	private record Delivery<T>(String prefix, T delivery, Function<T, String> describer) {
+
+		String name() {
+			return this.prefix + this.describer.apply(this.delivery);
+		}
+
 	}
 
 }

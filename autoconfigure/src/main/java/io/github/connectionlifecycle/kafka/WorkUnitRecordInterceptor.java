@@ -29,7 +29,7 @@ final class WorkUnitRecordInterceptor<K, V> extends WorkUnitInterceptorSupport<R
 
 	@Override
 	public @Nullable ConsumerRecord<K, V> intercept(ConsumerRecord<K, V> record, Consumer<K, V> consumer) {
-		openUnit(WorkKind.KAFKA_RECORD, () -> record.topic() + "-" + record.partition() + "@" + record.offset());
+		openUnit(WorkKind.KAFKA_RECORD, record, WorkUnitRecordInterceptor::describe);
 		RecordInterceptor<K, V> delegate = this.delegate;
 		// A record the delegate skips (null) still ends in afterRecord.
 		return (delegate != null) ? interceptByDelegate(() -> delegate.intercept(record, consumer)) : record;
@@ -60,6 +60,10 @@ final class WorkUnitRecordInterceptor<K, V> extends WorkUnitInterceptorSupport<R
 		finally {
 			closeUnit();
 		}
+	}
+
+	private static String describe(ConsumerRecord<?, ?> record) {
+		return record.topic() + "-" + record.partition() + "@" + record.offset();
 	}
 
 }

@@ -59,10 +59,14 @@ final class ScheduledWorkInterceptor implements MethodInterceptor {
 	}
 
 	private static UnitOfWork unitFor(MethodInvocation invocation) {
+		return UnitOfWork.of(WorkKind.SCHEDULED, invocation, ScheduledWorkInterceptor::describe);
+	}
+
+	private static String describe(MethodInvocation invocation) {
 		Method method = invocation.getMethod();
 		Object target = invocation.getThis();
 		Class<?> beanClass = (target != null) ? ClassUtils.getUserClass(target) : method.getDeclaringClass();
-		return new UnitOfWork(WorkKind.SCHEDULED, ClassUtils.getShortName(beanClass) + "." + method.getName());
+		return ClassUtils.getShortName(beanClass) + "." + method.getName();
 	}
 
 }

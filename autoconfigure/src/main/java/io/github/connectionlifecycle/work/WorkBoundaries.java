@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -21,6 +22,10 @@ import org.springframework.util.Assert;
  * <p>
  * Nothing here throws into the caller: a failing {@link WorkBoundaryListener} or
  * application event listener is logged and counted in {@link #getListenerFailureCount()}.
+ * <p>
+ * The hot path allocates the scope and nothing else: {@link WorkStartedEvent} and
+ * {@link WorkFinishedEvent} are created, timed and published only when some application
+ * listener listens to them.
  */
 public final class WorkBoundaries {
 
@@ -34,19 +39,36 @@ public final class WorkBoundaries {
 
 	private final Supplier<List<WorkBoundaryListener>> listeners;
 
+	private final BooleanSupplier eventsListenedTo;
+
 	private final AtomicLong listenerFailures = new AtomicLong();
 
 	/**
-	 * Creates boundaries that publish events through the given publisher.
+	 * Creates boundaries that publish every event through the given publisher.
 	 * @param eventPublisher where {@link WorkStartedEvent} and {@link WorkFinishedEvent} go
 	 * @param listeners supplies the infrastructure listeners, in order; asked at every
 	 * boundary so that listeners created after this object are seen
 	 */
 	public WorkBoundaries(ApplicationEventPublisher eventPublisher, Supplier<List<WorkBoundaryListener>> listeners) {
+		this(eventPublisher, listeners, () -> true);
+	}
+
+	/**
+	 * Creates boundaries that publish events only when someone listens to them.
+	 * @param eventPublisher where {@link WorkStartedEvent} and {@link WorkFinishedEvent} go
+	 * @param listeners supplies the infrastructure listeners, in order; asked at every
+	 * boundary so that listeners created after this object are seen
+	 * @param eventsListenedTo whether any application listener listens to the work events;
+	 * asked when each unit starts, so it should be cheap
+	 */
+	public WorkBoundaries(ApplicationEventPublisher eventPublisher, Supplier<List<WorkBoundaryListener>> listeners,
+			BooleanSupplier eventsListenedTo) {
 		Assert.notNull(eventPublisher, "eventPublisher must not be null");
 		Assert.notNull(listeners, "listeners must not be null");
+		Assert.notNull(eventsListenedTo, "eventsListenedTo must not be null");
 		this.eventPublisher = eventPublisher;
 		this.listeners = listeners;
+		this.eventsListenedTo = eventsListenedTo;
 	}
 
 	/**
@@ -60,13 +82,23 @@ public final class WorkBoundaries {
 		if (this.current.get() != null) {
 			return NESTED;
 		}
-		OpenUnit open = new OpenUnit(unit, Thread.currentThread(), System.nanoTime());
+		OpenUnit open = new OpenUnit(unit, Thread.currentThread());
 		this.current.set(open);
-		WorkStartedEvent event = new WorkStartedEvent(unit);
-		for (WorkBoundaryListener listener : this.listeners.get()) {
-			guarded(listener, () -> listener.workStarted(event), event);
+		List<WorkBoundaryListener> listeners = this.listeners.get();
+		for (int i = 0; i < listeners.size(); i++) {
+			WorkBoundaryListener listener = listeners.get(i);
+			try {
+				listener.workStarted(unit);
+			}
+			catch (Throwable ex) {
+				listenerFailed(listener, "the start of " + unit, ex);
+			}
 		}
-		guarded(this.eventPublisher, () -> this.eventPublisher.publishEvent(event), event);
+		if (eventsListenedTo()) {
+			open.startNanos = System.nanoTime();
+			open.eventsPublished = true;
+			publish(new WorkStartedEvent(unit));
+		}
 		return open;
 	}
 
@@ -128,28 +160,48 @@ public final class WorkBoundaries {
 		return this.listenerFailures.get();
 	}
 
+	private boolean eventsListenedTo() {
+		try {
+			return this.eventsListenedTo.getAsBoolean();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not tell whether work events are listened to; publishing them", ex);
+			return true;
+		}
+	}
+
 	private void finish(OpenUnit open) {
 		if (this.current.get() == open) {
 			this.current.remove();
 		}
-		WorkFinishedEvent event = new WorkFinishedEvent(open.unit, Duration.ofNanos(System.nanoTime() - open.startNanos),
-				open.failure);
-		guarded(this.eventPublisher, () -> this.eventPublisher.publishEvent(event), event);
+		if (open.eventsPublished) {
+			publish(new WorkFinishedEvent(open.unit, Duration.ofNanos(System.nanoTime() - open.startNanos),
+					open.failure));
+		}
 		List<WorkBoundaryListener> listeners = this.listeners.get();
 		for (int i = listeners.size() - 1; i >= 0; i--) {
 			WorkBoundaryListener listener = listeners.get(i);
-			guarded(listener, () -> listener.workFinished(event), event);
+			try {
+				listener.workFinished(open.unit, open.failure);
+			}
+			catch (Throwable ex) {
+				listenerFailed(listener, "the end of " + open.unit, ex);
+			}
 		}
 	}
 
-	private void guarded(Object listener, Runnable call, Object event) {
+	private void publish(Object event) {
 		try {
-			call.run();
+			this.eventPublisher.publishEvent(event);
 		}
 		catch (Throwable ex) {
-			this.listenerFailures.incrementAndGet();
-			logger.warn("Listener " + listener + " failed on " + event + "; the unit of work goes on", ex);
+			listenerFailed(this.eventPublisher, event, ex);
 		}
+	}
+
+	private void listenerFailed(Object listener, Object what, Throwable ex) {
+		this.listenerFailures.incrementAndGet();
+		logger.warn("Listener " + listener + " failed on " + what + "; the unit of work goes on", ex);
 	}
 
 	private final class OpenUnit implements WorkScope {
@@ -158,16 +210,17 @@ public final class WorkBoundaries {
 
 		private final Thread thread;
 
-		private final long startNanos;
+		private long startNanos;
+
+		private boolean eventsPublished;
 
 		private @Nullable Throwable failure;
 
 		private boolean closed;
 
-		OpenUnit(UnitOfWork unit, Thread thread, long startNanos) {
+		OpenUnit(UnitOfWork unit, Thread thread) {
 			this.unit = unit;
 			this.thread = thread;
-			this.startNanos = startNanos;
 		}
 
 		@Override

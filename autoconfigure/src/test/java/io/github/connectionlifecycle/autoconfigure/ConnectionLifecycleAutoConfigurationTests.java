@@ -5,8 +5,9 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.connectionlifecycle.jdbc.ConnectionLifecycleCleanup;
-import io.github.connectionlifecycle.jdbc.ConnectionLifecycleDataSourcePostProcessor;
+import io.github.connectionlifecycle.jdbc.DefaultSessionStateSqlDetector;
+import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleCleanup;
+import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleDataSourcePostProcessor;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ class ConnectionLifecycleAutoConfigurationTests {
 
 	@Test
 	void backsOffFromAUserDefinedCleanup() {
-		this.contextRunner.withBean("myCleanup", ConnectionLifecycleCleanup.class)
+		this.contextRunner.withBean("myCleanup", ConnectionLifecycleCleanup.class, () -> new ConnectionLifecycleCleanup(DefaultSessionStateSqlDetector.INSTANCE))
 			.run((context) -> assertThat(context).hasSingleBean(ConnectionLifecycleCleanup.class).hasBean("myCleanup"));
 	}
 

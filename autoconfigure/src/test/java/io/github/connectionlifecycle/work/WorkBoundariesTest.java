@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,7 +59,7 @@ class WorkBoundariesTest {
 			throw new IllegalStateException("listener failure");
 		}, () -> List.of(new WorkBoundaryListener() {
 			@Override
-			public void workFinished(WorkFinishedEvent event) {
+			public void workFinished(UnitOfWork unit, @Nullable Throwable failure) {
 				throw new IllegalArgumentException("boundary listener failure");
 			}
 		}));
@@ -90,6 +91,29 @@ class WorkBoundariesTest {
 		assertThat(this.boundaries.currentUnit()).isNull();
 	}
 
+	@Test
+	void publishesNoEventsWhenNoOneListensButStillCallsBoundaryListeners() {
+		WorkBoundaries quiet = new WorkBoundaries(this.calls::add, () -> this.listeners, () -> false);
+		this.listeners.add(new RecordingListener("cleanup"));
+		quiet.run("job", () -> this.calls.add("work"));
+		assertThat(this.calls).containsExactly("cleanup started", "work", "cleanup finished");
+	}
+
+	@Test
+	void lazyUnitNamesAreBuiltOnlyWhenAskedFor() {
+		List<String> described = new ArrayList<>();
+		UnitOfWork unit = UnitOfWork.of(WorkKind.KAFKA_RECORD, "orders-0@42", (source) -> {
+			described.add(source);
+			return source;
+		});
+		WorkBoundaries quiet = new WorkBoundaries(this.calls::add, () -> this.listeners, () -> false);
+		quiet.open(unit).close();
+		assertThat(described).isEmpty();
+		assertThat(unit).isEqualTo(new UnitOfWork(WorkKind.KAFKA_RECORD, "orders-0@42"));
+		assertThat(unit.name()).isEqualTo("orders-0@42");
+		assertThat(described).containsExactly("orders-0@42");
+	}
+
 	private final class RecordingListener implements WorkBoundaryListener {
 
 		private final String name;
@@ -99,12 +123,12 @@ class WorkBoundariesTest {
 		}
 
 		@Override
-		public void workStarted(WorkStartedEvent event) {
+		public void workStarted(UnitOfWork unit) {
 			WorkBoundariesTest.this.calls.add(this.name + " started");
 		}
 
 		@Override
-		public void workFinished(WorkFinishedEvent event) {
+		public void workFinished(UnitOfWork unit, @Nullable Throwable failure) {
 			WorkBoundariesTest.this.calls.add(this.name + " finished");
 		}
 

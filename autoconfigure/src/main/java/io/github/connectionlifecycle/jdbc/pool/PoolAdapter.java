@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -6,9 +6,17 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Retires connections through a pool's own API, so the pool's accounting stays right.
+ * Retires connections through a pool's own API, so the pool's accounting stays right. One
+ * adapter serves one pool, and the lifecycle passes it only handles that pool handed out
+ * (each target of a routing DataSource has its own adapter): HikariCP, for one, would mark
+ * another pool's connection evicted without closing it or freeing its slot. Implement it (with a
+ * {@link PoolAdapterFactory} bean) to give a pool the connection lifecycle does not know,
+ * such as Oracle UCP, the same care as HikariCP.
+ * <p>
+ * Methods other than {@link #retireHeld(Connection)} and {@link #release(Connection)} are
+ * called on any thread, including the background idle sweep; none may block on the pool.
  */
-interface PoolAdapter {
+public interface PoolAdapter {
 
 	/**
 	 * Notes that a handle was borrowed; pools whose connections may be shared between
@@ -30,8 +38,9 @@ interface PoolAdapter {
 	/**
 	 * Closes a connection the caller holds and removes it from the pool. The handle must not
 	 * be used or closed afterwards.
-	 * @param handle a connection the pool handed out and the caller has not closed
-	 * @throws SQLException if the pool could not retire it
+	 * @param handle a connection this pool handed out and the caller has not closed
+	 * @throws SQLException if the pool could not retire it; the caller then gives the handle
+	 * back with {@link #release(Connection)}
 	 */
 	void retireHeld(Connection handle) throws SQLException;
 
@@ -57,7 +66,8 @@ interface PoolAdapter {
 
 	/**
 	 * Closes every idle connection of the pool, but only if none is in use.
-	 * @return how many connections were closed, or -1 when some were in use (nothing done)
+	 * @return how many connections were closed, or -1 when some were in use or the pool
+	 * cannot flush (nothing done)
 	 */
 	int flushIdleIfNoneInUse();
 
@@ -67,6 +77,17 @@ interface PoolAdapter {
 	 * @return {@code true} when the pool's own check makes ours redundant
 	 */
 	boolean validatesOnBorrow(long idleNanos);
+
+	/**
+	 * Whether the pool puts a session setting back to its default when a connection is
+	 * returned, so that a borrower who changed it leaves nothing behind. For
+	 * {@link SessionSetting#AUTO_COMMIT} this also means uncommitted work is rolled back.
+	 * @param setting the setting
+	 * @return {@code true} when the lifecycle need not track it
+	 */
+	default boolean restoresOnReturn(SessionSetting setting) {
+		return false;
+	}
 
 	/**
 	 * Pool settings under which idle connections outlive the server's idle timeout, so that

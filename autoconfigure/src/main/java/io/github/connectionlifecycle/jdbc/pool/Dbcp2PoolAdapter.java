@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,6 +17,9 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
  * default ({@code testOnBorrow}).
  */
 final class Dbcp2PoolAdapter implements PoolAdapter {
+
+	/** DBCP2's value for "no default isolation configured". */
+	private static final int UNKNOWN_ISOLATION = -1;
 
 	private final BasicDataSource dbcp;
 
@@ -51,6 +54,22 @@ final class Dbcp2PoolAdapter implements PoolAdapter {
 	@Override
 	public boolean validatesOnBorrow(long idleNanos) {
 		return this.dbcp.getTestOnBorrow();
+	}
+
+	/**
+	 * DBCP2 rolls back and restores auto-commit on return (its defaults), and sets the other
+	 * settings on borrow only where a default is configured.
+	 */
+	@Override
+	public boolean restoresOnReturn(SessionSetting setting) {
+		return switch (setting) {
+			case AUTO_COMMIT -> this.dbcp.getRollbackOnReturn() && this.dbcp.getAutoCommitOnReturn();
+			case READ_ONLY -> this.dbcp.getDefaultReadOnly() != null;
+			case TRANSACTION_ISOLATION -> this.dbcp.getDefaultTransactionIsolation() != UNKNOWN_ISOLATION;
+			case CATALOG -> this.dbcp.getDefaultCatalog() != null;
+			case SCHEMA -> this.dbcp.getDefaultSchema() != null;
+			case HOLDABILITY -> false;
+		};
 	}
 
 	@Override

@@ -1,4 +1,6 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.pool;
+
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -20,7 +22,7 @@ import org.springframework.util.ClassUtils;
  * behind proxies with {@link DataSourceUnwrapper}; the classes of an absent pool are never
  * loaded.
  */
-final class PoolAdapters {
+public final class PoolAdapters {
 
 	private static final ClassLoader classLoader = PoolAdapters.class.getClassLoader();
 
@@ -38,11 +40,33 @@ final class PoolAdapters {
 
 	/**
 	 * The adapter for the pool behind a DataSource.
-	 * @param dataSource the DataSource bean, possibly a proxy
-	 * @param beanName its bean name
-	 * @return the pool's adapter, or a {@link GenericPoolAdapter} when the pool is unknown
+	 * @param dataSource the pool, possibly behind proxies
+	 * @param name how the start-up log names it
+	 * @param factories asked first, in order
+	 * @return the pool's adapter, or a generic one when the pool is unknown
 	 */
-	static PoolAdapter forDataSource(DataSource dataSource, String beanName) {
+	public static PoolAdapter forDataSource(DataSource dataSource, String name, List<PoolAdapterFactory> factories) {
+		for (PoolAdapterFactory factory : factories) {
+			PoolAdapter adapter = factory.adapterFor(dataSource);
+			if (adapter != null) {
+				return adapter;
+			}
+		}
+		return builtIn(dataSource, name);
+	}
+
+	/**
+	 * The adapter that closes retired connections without a pool API: for DataSources whose
+	 * pool may change under them (a refresh-scoped proxy), where a pool's own API could reach
+	 * the wrong pool.
+	 * @param name how the start-up log names the DataSource
+	 * @return the generic adapter
+	 */
+	public static PoolAdapter generic(String name) {
+		return new GenericPoolAdapter(name);
+	}
+
+	private static PoolAdapter builtIn(DataSource dataSource, String name) {
 		@Nullable PoolAdapter adapter = null;
 		if (hikariPresent) {
 			adapter = Hikari.adapter(dataSource);
@@ -59,8 +83,7 @@ final class PoolAdapters {
 					SingleConnectionDataSource.class);
 			adapter = (single != null) ? new SingleConnectionPoolAdapter(single) : null;
 		}
-		return (adapter != null) ? adapter
-				: new GenericPoolAdapter(dataSource.getClass().getName() + " '" + beanName + "'");
+		return (adapter != null) ? adapter : new GenericPoolAdapter(dataSource.getClass().getName() + " '" + name + "'");
 	}
 
 	private static final class Hikari {

@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,6 +38,7 @@ final class HikariPoolAdapter implements PoolAdapter {
 			GenericPoolAdapter.closePhysicalThenReturn(handle);
 			return;
 		}
+
 		// Evicting a held connection closes it at once; closing the handle afterwards would
 		// hand the removed entry back to the pool, so callers never do.
 		this.hikari.evictConnection(own);
@@ -50,6 +51,7 @@ final class HikariPoolAdapter implements PoolAdapter {
 			// Evicting an open handle would close it under its borrower.
 			return false;
 		}
+
 		// On a closed handle HikariCP marks the entry evicted and closes it only if it can
 		// reserve it (idle); a borrowed one is closed when it comes back.
 		this.hikari.evictConnection(own);
@@ -78,6 +80,12 @@ final class HikariPoolAdapter implements PoolAdapter {
 	@Override
 	public boolean validatesOnBorrow(long idleNanos) {
 		return idleNanos > ALIVE_BYPASS_NANOS;
+	}
+
+	/** HikariCP resets every setting but holdability, and rolls back, when a connection is returned. */
+	@Override
+	public boolean restoresOnReturn(SessionSetting setting) {
+		return setting != SessionSetting.HOLDABILITY;
 	}
 
 	@Override

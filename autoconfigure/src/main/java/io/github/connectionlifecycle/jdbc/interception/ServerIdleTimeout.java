@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.interception;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.github.connectionlifecycle.jdbc.pool.PoolAdapter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;

@@ -1,10 +1,9 @@
-package io.github.connectionlifecycle.jdbc;
+package io.github.connectionlifecycle.jdbc.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
 import com.mysql.cj.NativeSession;
-import com.mysql.cj.Session;
 import com.mysql.cj.jdbc.JdbcConnection;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +13,7 @@ import org.springframework.util.ClassUtils;
  * Reaches the driver's physical connection behind a pool's handle, and what the driver
  * knows about it.
  */
-final class PhysicalConnections {
+public final class PhysicalConnections {
 
 	private static final boolean mysqlPresent = ClassUtils.isPresent("com.mysql.cj.jdbc.JdbcConnection",
 			PhysicalConnections.class.getClassLoader());
@@ -28,7 +27,7 @@ final class PhysicalConnections {
 	 * @param handle what the pool handed out
 	 * @return the physical connection, or the handle itself when the pool does not expose it
 	 */
-	static Connection physical(Connection handle) {
+	public static Connection physical(Connection handle) {
 		try {
 			if (mysqlPresent && handle.isWrapperFor(JdbcConnection.class)) {
 				return handle.unwrap(JdbcConnection.class);
@@ -49,7 +48,7 @@ final class PhysicalConnections {
 	 * @param <T> the type
 	 * @return the pool's object, or {@code null} when the wrappers do not reveal it
 	 */
-	static <T> @Nullable T poolObject(Connection handle, Class<T> type) {
+	public static <T> @Nullable T poolObject(Connection handle, Class<T> type) {
 		if (type.isInstance(handle)) {
 			return type.cast(handle);
 		}
@@ -66,13 +65,10 @@ final class PhysicalConnections {
 	/**
 	 * When the driver opened the physical connection, where the driver knows it.
 	 * @param physical a connection returned by {@link #physical(Connection)}
-	 * @return epoch millis of the opening, or {@code null} when the driver does not say
+	 * @return epoch millis of the opening, or -1 when the driver does not say
 	 */
-	static @Nullable Long openedAtMillis(Connection physical) {
-		if (mysqlPresent) {
-			return MySql.openedAtMillis(physical);
-		}
-		return null;
+	public static long openedAtMillis(Connection physical) {
+		return mysqlPresent ? MySql.openedAtMillis(physical) : -1;
 	}
 
 	/**
@@ -80,38 +76,33 @@ final class PhysicalConnections {
 	 * sees every statement, also those of borrowers the lifecycle never saw and those before
 	 * the lifecycle first met the connection.
 	 * @param physical a connection returned by {@link #physical(Connection)}
-	 * @return idle milliseconds, or {@code null} when the driver does not say
+	 * @return idle milliseconds, or -1 when the driver does not say
 	 */
-	static @Nullable Long idleMillis(Connection physical) {
-		if (mysqlPresent) {
-			return MySql.idleMillis(physical);
-		}
-		return null;
+	public static long idleMillis(Connection physical) {
+		return mysqlPresent ? MySql.idleMillis(physical) : -1;
 	}
 
 	private static final class MySql {
 
-		static @Nullable Long idleMillis(Connection physical) {
+		static long idleMillis(Connection physical) {
 			if (physical instanceof JdbcConnection mysqlConnection) {
 				long idle = mysqlConnection.getIdleFor();
 				if (idle > 0) {
 					return idle;
 				}
 				// No statement since it was opened: idle since then.
-				Long openedAt = openedAtMillis(physical);
-				return (openedAt != null) ? System.currentTimeMillis() - openedAt : null;
+				long openedAt = openedAtMillis(physical);
+				return (openedAt >= 0) ? System.currentTimeMillis() - openedAt : -1;
 			}
-			return null;
+			return -1;
 		}
 
-		static @Nullable Long openedAtMillis(Connection physical) {
-			if (physical instanceof JdbcConnection mysqlConnection) {
-				Session session = mysqlConnection.getSession();
-				if (session instanceof NativeSession nativeSession) {
-					return nativeSession.getConnectionCreationTimeMillis();
-				}
+		static long openedAtMillis(Connection physical) {
+			if (physical instanceof JdbcConnection mysqlConnection
+					&& mysqlConnection.getSession() instanceof NativeSession nativeSession) {
+				return nativeSession.getConnectionCreationTimeMillis();
 			}
-			return null;
+			return -1;
 		}
 
 	}

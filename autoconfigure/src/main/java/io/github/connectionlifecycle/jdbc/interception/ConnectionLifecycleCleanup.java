@@ -1,0 +1,125 @@
+package io.github.connectionlifecycle.jdbc.interception;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.connectionlifecycle.jdbc.RetirementReason;
+import io.github.connectionlifecycle.jdbc.SessionStateSqlDetector;
+import io.github.connectionlifecycle.work.UnitOfWork;
+import io.github.connectionlifecycle.work.WorkBoundaryListener;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.Ordered;
+
+/**
+ * The built-in {@code close_old_connections}. At a unit's first borrow from a pool it
+ * flushes the pool if it stayed quiet past the idle limit (in case the background sweep,
+ * {@link IdleConnectionSweeper}, fell behind); a stale connection a unit borrows is retired
+ * before the unit gets it. At the end of a unit it retires what the unit left broken, dirty
+ * or (with {@code max-age: 0}) used, and after a connection-level error flushes the idle
+ * siblings. It never closes a connection that is in use. A unit that borrows nothing costs
+ * one thread-local write at each end.
+ */
+public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, SmartInitializingSingleton, Ordered {
+
+	private static final Log logger = LogFactory.getLog(ConnectionLifecycleCleanup.class);
+
+	private final List<ManagedDataSource> dataSources = new CopyOnWriteArrayList<>();
+
+	private final ThreadLocal<UnitConnections> currentUnit = new ThreadLocal<>();
+
+	private final SweepClock clock = new SweepClock();
+
+	private final SessionStateSqlDetector sessionStateSql;
+
+	/**
+	 * Creates the cleanup.
+	 * @param sessionStateSql tells which SQL leaves a connection dirty
+	 */
+	public ConnectionLifecycleCleanup(SessionStateSqlDetector sessionStateSql) {
+		this.sessionStateSql = sessionStateSql;
+	}
+
+	void register(ManagedDataSource dataSource) {
+		this.dataSources.add(dataSource);
+		if (logger.isInfoEnabled()) {
+			logger.info("Connection lifecycle manages DataSource '" + dataSource.name() + "' ("
+					+ dataSource.pool().describe() + ")");
+		}
+	}
+
+	void deregister(ManagedDataSource dataSource) {
+		if (this.dataSources.remove(dataSource)) {
+			dataSource.close();
+			logger.debug("Connection lifecycle no longer manages DataSource '" + dataSource.name() + "'");
+		}
+	}
+
+	List<ManagedDataSource> dataSources() {
+		return this.dataSources;
+	}
+
+	SweepClock clock() {
+		return this.clock;
+	}
+
+	SessionStateSqlDetector sessionStateSql() {
+		return this.sessionStateSql;
+	}
+
+	/**
+	 * Reads each DataSource's server idle timeout once, when the application has started,
+	 * and reports settings that outlive it.
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		for (ManagedDataSource dataSource : this.dataSources) {
+			dataSource.readServerIdleTimeout(true);
+		}
+	}
+
+	@Override
+	public void workStarted(UnitOfWork unit) {
+		this.currentUnit.set(new UnitConnections());
+	}
+
+	@Override
+	public void workFinished(UnitOfWork unit, @Nullable Throwable failure) {
+		UnitConnections connections = this.currentUnit.get();
+		if (connections == null) {
+			return;
+		}
+		this.currentUnit.remove();
+		for (ManagedConnection connection : connections.usedConnections()) {
+			ManagedDataSource dataSource = connection.owner();
+			if (dataSource.policy().closesAfterEveryUnit()) {
+				dataSource.retireReturned(connection, RetirementReason.MAX_AGE);
+			}
+		}
+		boolean failedOnConnection = failure != null
+				&& ConnectionErrors.isConnectionLevel(failure, connections.borrowFailure());
+		for (ManagedDataSource dataSource : connections.touched()) {
+			if (failedOnConnection || connections.sawBrokenConnection(dataSource)) {
+				dataSource.retireIdleSiblingsOfBroken();
+			}
+		}
+	}
+
+	/**
+	 * The unit of work open on the current thread, as far as connections are concerned.
+	 * @return its connections, or {@code null} outside of a unit
+	 */
+	@Nullable UnitConnections currentUnit() {
+		return this.currentUnit.get();
+	}
+
+	@Override
+	public int getOrder() {
+		// First when work starts, last when it finishes: cleanup brackets application listeners.
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.github.connectionlifecycle.jdbc.interception;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Retires idle connections shortly before their idle limit (the server's wait_timeout or
+ * {@code connection.max-idle}) and those past {@code connection.max-age}, while the
+ * application idles, so that the pool replaces them in the background instead of on the
+ * next unit's critical path. It runs while the application context runs: it starts with the
+ * context and stops, waiting for a run in progress, before the pools are closed, so it never
+ * touches a closed pool.
+ */
+public final class IdleConnectionSweeper implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(IdleConnectionSweeper.class);
+
+	private static final long MIN_INTERVAL_MILLIS = 100;
+
+	private static final long MAX_INTERVAL_MILLIS = 10_000;
+
+	private static final long STOP_TIMEOUT_SECONDS = 10;
+
+	private final ConnectionLifecycleCleanup cleanup;
+
+	private final Object monitor = new Object();
+
+	private @Nullable ScheduledExecutorService executor;
+
+	/**
+	 * Creates a sweeper of the DataSources the cleanup manages.
+	 * @param cleanup the cleanup
+	 */
+	public IdleConnectionSweeper(ConnectionLifecycleCleanup cleanup) {
+		this.cleanup = cleanup;
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.monitor) {
+			if (this.executor != null) {
+				return;
+			}
+			this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "connection-lifecycle-idle-sweeper");
+				thread.setDaemon(true);
+				return thread;
+			});
+			this.cleanup.clock().advance();
+			schedule(this.executor);
+		}
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService executor;
+		synchronized (this.monitor) {
+			executor = this.executor;
+			this.executor = null;
+		}
+		if (executor == null) {
+			return;
+		}
+		executor.shutdownNow();
+		try {
+			if (!executor.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+				logger.warn("The idle connection sweep did not stop within " + STOP_TIMEOUT_SECONDS + " s");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		finally {
+			this.cleanup.clock().stopped();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		synchronized (this.monitor) {
+			return this.executor != null;
+		}
+	}
+
+	/**
+	 * Stops early, before the phases of Kafka containers and schedulers.
+	 * @return the phase
+	 */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE;
+	}
+
+	private void schedule(ScheduledExecutorService executor) {
+		try {
+			executor.schedule(() -> sweep(executor), intervalMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// stopped
+		}
+	}
+
+	private void sweep(ScheduledExecutorService executor) {
+		try {
+			this.cleanup.clock().advance();
+			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+				if (Thread.currentThread().isInterrupted()) {
+					return;
+				}
+				dataSource.sweep();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Retiring idle connections in the background failed; trying again later", ex);
+		}
+		finally {
+			schedule(executor);
+		}
+	}
+
+	private long intervalMillis() {
+		long shortestLimitNanos = Long.MAX_VALUE;
+		for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+			shortestLimitNanos = Math.min(shortestLimitNanos, dataSource.idleLimitNanos());
+		}
+		long interval = TimeUnit.NANOSECONDS.toMillis(shortestLimitNanos) / 8;
+		return Math.max(MIN_INTERVAL_MILLIS, Math.min(MAX_INTERVAL_MILLIS, interval));
+	}
+
+}

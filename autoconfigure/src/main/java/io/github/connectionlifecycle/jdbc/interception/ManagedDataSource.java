@@ -1,0 +1,437 @@
+package io.github.connectionlifecycle.jdbc.interception;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import io.github.connectionlifecycle.jdbc.CleanupPolicy;
+import io.github.connectionlifecycle.jdbc.ConnectionRetiredEvent;
+import io.github.connectionlifecycle.jdbc.RetirementReason;
+import io.github.connectionlifecycle.jdbc.pool.PhysicalConnections;
+import io.github.connectionlifecycle.jdbc.pool.PoolAdapter;
+import io.github.connectionlifecycle.jdbc.pool.SessionSetting;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * One pool under the lifecycle: the physical connections seen through it, the server's idle
+ * timeout, and the decisions about which connections to retire. Every retirement goes
+ * through this pool's own adapter, and only for connections this pool handed out.
+ */
+final class ManagedDataSource {
+
+	private static final Log logger = LogFactory.getLog(ManagedDataSource.class);
+
+	/** HikariCP's variance for max-lifetime: connections opened together do not expire together. */
+	private static final double MAX_AGE_JITTER = 0.025;
+
+	private static final Object UNKNOWN = new Object();
+
+	private final String name;
+
+	private final PoolAdapter pool;
+
+	private final CleanupPolicy policy;
+
+	private final ApplicationEventPublisher eventPublisher;
+
+	private final SweepClock clock;
+
+	private final Map<Identity, ManagedConnection> connections = new ConcurrentHashMap<>();
+
+	private final ServerIdleTimeout serverIdleTimeout;
+
+	/** Sweep tick of the last borrow; written only when it changes. */
+	private volatile long activeTick = -1;
+
+	/** Written by the sweep: the tick it last saw, and when it saw activity last. */
+	private volatile long lastSeenActiveTick = -1;
+
+	private volatile long activeUntilNanos = System.nanoTime();
+
+	private volatile long lastFlushNanos = this.activeUntilNanos;
+
+	private volatile long idleLimitNanos;
+
+	private final @Nullable Object[] sessionDefaults = new Object[SessionSetting.values().length];
+
+	private final boolean[] restoredOnReturn = new boolean[SessionSetting.values().length];
+
+	ManagedDataSource(String name, DataSource target, PoolAdapter pool, CleanupPolicy policy,
+			ApplicationEventPublisher eventPublisher, SweepClock clock) {
+		this.name = name;
+		this.pool = pool;
+		this.policy = policy;
+		this.eventPublisher = eventPublisher;
+		this.clock = clock;
+		this.serverIdleTimeout = new ServerIdleTimeout(name, target, pool);
+		this.idleLimitNanos = computeIdleLimitNanos();
+		Arrays.fill(this.sessionDefaults, UNKNOWN);
+		for (SessionSetting setting : SessionSetting.values()) {
+			this.restoredOnReturn[setting.ordinal()] = pool.restoresOnReturn(setting);
+		}
+	}
+
+	String name() {
+		return this.name;
+	}
+
+	PoolAdapter pool() {
+		return this.pool;
+	}
+
+	CleanupPolicy policy() {
+		return this.policy;
+	}
+
+	SweepClock clock() {
+		return this.clock;
+	}
+
+	/**
+	 * Reads the server's idle timeout and reports pool settings that outlive it.
+	 * @param atStartup whether start-up may still fail on such settings
+	 * @return whether this call read the timeout
+	 */
+	boolean readServerIdleTimeout(boolean atStartup) {
+		if (!this.serverIdleTimeout.read()) {
+			return false;
+		}
+		this.idleLimitNanos = computeIdleLimitNanos();
+		Duration timeout = this.serverIdleTimeout.get();
+		if (timeout != null && this.policy.checkServerTimeout()) {
+			List<String> problems = new ArrayList<>(this.pool.settingsOutliving(timeout));
+			Duration maxIdle = this.policy.maxIdle();
+			if (maxIdle != null && maxIdle.compareTo(timeout) >= 0) {
+				problems.add("connection.max-idle=" + maxIdle + " is not below it, so it has no effect; "
+						+ "set it below " + timeout + " or remove it");
+			}
+			reportServerTimeoutProblems(timeout, problems, atStartup);
+		}
+		if (this.policy.checkServerTimeout() && this.serverIdleTimeout.networkTimeoutMillis() == 0) {
+			logger.warn("DataSource '" + this.name + "': its connections have no socket timeout, so a unit of work "
+					+ "whose connection the network silently dropped (NAT, proxy or firewall idle cut, failover) "
+					+ "waits for the operating system to give up, often many minutes. Set one longer than your "
+					+ "slowest query: socketTimeout in the JDBC URL for MySQL (for example ?socketTimeout=60000), "
+					+ "or the driver's equivalent; pair it with connection.max-idle below the network's idle limit.");
+		}
+		return true;
+	}
+
+	boolean isServerIdleTimeoutKnown() {
+		return this.serverIdleTimeout.isKnown();
+	}
+
+	private void reportServerTimeoutProblems(Duration timeout, List<String> problems, boolean atStartup) {
+		if (problems.isEmpty()) {
+			return;
+		}
+		String message = "DataSource '" + this.name + "': the database server closes connections idle for "
+				+ timeout.toSeconds() + " s (wait_timeout), but " + String.join("; ", problems)
+				+ ". Units of work are protected by connection-lifecycle; other borrows are not. "
+				+ "Set connection.server-timeout-check=off to silence this.";
+		if (atStartup && this.policy.failOnServerTimeoutProblems()) {
+			throw new IllegalStateException(message + " (start-up fails because connection.server-timeout-check=fail)");
+		}
+		logger.warn(message);
+	}
+
+	/**
+	 * The longest a connection may have been idle and still be handed to a unit of work.
+	 * @return the limit in nanoseconds, {@link Long#MAX_VALUE} when neither the server nor
+	 * the user sets one
+	 */
+	long idleLimitNanos() {
+		return this.idleLimitNanos;
+	}
+
+	private long computeIdleLimitNanos() {
+		long limit = Long.MAX_VALUE;
+		Duration server = this.serverIdleTimeout.get();
+		if (server != null) {
+			// Our idle clock starts when the connection is returned, a little after the
+			// server's starts; keep a margin so we retire before the server closes.
+			long margin = Math.min(Math.max(server.toMillis() / 10, 1000), 30_000);
+			limit = TimeUnit.MILLISECONDS.toNanos(Math.max(server.toMillis() - margin, server.toMillis() / 2));
+		}
+		Duration maxIdle = this.policy.maxIdle();
+		return (maxIdle != null) ? Math.min(limit, maxIdle.toNanos()) : limit;
+	}
+
+	/**
+	 * Whether the pool puts a session setting back when a connection is returned.
+	 * @param setting the setting
+	 * @return {@code true} when a borrower's change needs no tracking
+	 */
+	boolean restoresOnReturn(SessionSetting setting) {
+		return this.restoredOnReturn[setting.ordinal()];
+	}
+
+	/**
+	 * The value a session setting has when the pool hands a connection out, read once per
+	 * pool from the first connection whose borrower changes it, before the change.
+	 * @param setting the setting
+	 * @param handle a connection of this pool whose setting no one has changed in this borrow
+	 * @return the pool's default
+	 * @throws SQLException if the driver cannot tell
+	 */
+	@Nullable Object sessionDefault(SessionSetting setting, Connection handle) throws SQLException {
+		Object value = this.sessionDefaults[setting.ordinal()];
+		if (value == UNKNOWN) {
+			value = SessionSettings.read(setting, handle);
+			this.sessionDefaults[setting.ordinal()] = value;
+		}
+		return value;
+	}
+
+	/**
+	 * Notes a borrow, on the borrowing thread.
+	 * @param handle what the pool handed out
+	 * @return the physical connection behind it
+	 */
+	ManagedConnection borrowed(Connection handle) {
+		this.pool.borrowed(handle);
+		long tick = this.clock.tick();
+		if (this.activeTick != tick) {
+			this.activeTick = tick;
+		}
+		Connection physical = PhysicalConnections.physical(handle);
+		Identity key = new Identity(physical);
+		ManagedConnection connection = this.connections.get(key);
+		if (connection == null) {
+			connection = this.connections.computeIfAbsent(key, (identity) -> firstSeen(physical));
+		}
+		connection.borrowed(handle);
+		return connection;
+	}
+
+	private ManagedConnection firstSeen(Connection physical) {
+		long now = System.nanoTime();
+		long openedAtMillis = PhysicalConnections.openedAtMillis(physical);
+		long openedAtNanos = (openedAtMillis >= 0)
+				? now - TimeUnit.MILLISECONDS.toNanos(Math.max(0, System.currentTimeMillis() - openedAtMillis)) : now;
+		return new ManagedConnection(this, physical, retireAtNanos(openedAtNanos));
+	}
+
+	private long retireAtNanos(long openedAtNanos) {
+		Duration maxAge = this.policy.maxAge();
+		if (maxAge == null || maxAge.isZero()) {
+			return Long.MAX_VALUE;
+		}
+		long maxAgeNanos = maxAge.toNanos();
+		long jitter = (long) (maxAgeNanos * MAX_AGE_JITTER * ThreadLocalRandom.current().nextDouble());
+		return openedAtNanos + maxAgeNanos - jitter;
+	}
+
+	void returned(ManagedConnection connection) {
+		connection.returned(this.clock.coarseNanos());
+	}
+
+	/**
+	 * Why a connection must not serve a unit of work any more: too old, or idle too long.
+	 * @param connection the connection
+	 * @param nowNanos {@link System#nanoTime()}
+	 * @return the reason, or {@code null} when it may be used
+	 */
+	@Nullable RetirementReason staleReason(ManagedConnection connection, long nowNanos) {
+		return staleReason(connection, nowNanos, this.idleLimitNanos);
+	}
+
+	private static @Nullable RetirementReason staleReason(ManagedConnection connection, long nowNanos,
+			long idleThresholdNanos) {
+		if (connection.isTooOld(nowNanos)) {
+			return RetirementReason.MAX_AGE;
+		}
+		return (idleThresholdNanos != Long.MAX_VALUE && connection.idleNanos(nowNanos) > idleThresholdNanos)
+				? RetirementReason.IDLE : null;
+	}
+
+	/**
+	 * Retires a connection the current thread holds; its handle is done with afterwards:
+	 * retired, or, when the pool refused, given back.
+	 */
+	void retireHeld(Connection handle, ManagedConnection connection, RetirementReason reason) {
+		requireOwn(connection);
+		forget(connection);
+		try {
+			this.pool.retireHeld(handle);
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.warn("DataSource '" + this.name + "': could not retire a connection (" + reason
+					+ "); giving it back to the pool instead", ex);
+			releaseQuietly(handle);
+			return;
+		}
+		retired(reason, 1);
+	}
+
+	private void releaseQuietly(Connection handle) {
+		try {
+			this.pool.release(handle);
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.warn("DataSource '" + this.name + "': could not give a connection back to the pool", ex);
+		}
+	}
+
+	/**
+	 * Retires a connection that was returned to the pool, through a handle of ours that is
+	 * closed: never one in use.
+	 */
+	boolean retireReturned(ManagedConnection connection, RetirementReason reason) {
+		requireOwn(connection);
+		Connection handle = connection.lastHandle();
+		if (handle == null || connection.isRetired() || !this.pool.retireReturned(handle)) {
+			return false;
+		}
+		forget(connection);
+		retired(reason, 1);
+		return true;
+	}
+
+	private void requireOwn(ManagedConnection connection) {
+		if (connection.owner() != this) {
+			throw new IllegalArgumentException("DataSource '" + this.name + "' did not hand out this connection (it "
+					+ "belongs to '" + connection.owner().name() + "'); it is not retired through this pool");
+		}
+	}
+
+	/**
+	 * At a unit's first borrow from this pool: flushes the pool when it has been quiet longer
+	 * than the idle limit, in case the background sweep fell behind.
+	 */
+	void flushIfQuietPastIdleLimit() {
+		long limit = this.idleLimitNanos;
+		if (limit != Long.MAX_VALUE && this.activeTick == this.lastSeenActiveTick
+				&& quietNanos(System.nanoTime()) > limit) {
+			flushIdle(RetirementReason.IDLE);
+		}
+	}
+
+	/**
+	 * In the background, while the application idles: retires idle connections a quarter of
+	 * the idle limit before it, so the pool opens their replacements off the critical path
+	 * and the next unit of work finds live connections, and those past max-age. When the
+	 * whole pool has been quiet that long and nothing is in use, flushes it, which also
+	 * reaches connections that were never borrowed through the lifecycle.
+	 */
+	void sweep() {
+		if (!this.serverIdleTimeout.isKnown()) {
+			readServerIdleTimeout(false);
+		}
+		long now = System.nanoTime();
+		long tick = this.activeTick;
+		if (tick != this.lastSeenActiveTick) {
+			this.lastSeenActiveTick = tick;
+			this.activeUntilNanos = now;
+		}
+		long limit = this.idleLimitNanos;
+		long thresholdNanos = (limit == Long.MAX_VALUE) ? Long.MAX_VALUE : limit / 4 * 3;
+		if (thresholdNanos != Long.MAX_VALUE && quietNanos(now) > thresholdNanos
+				&& flushIdle(RetirementReason.IDLE)) {
+			return;
+		}
+		for (ManagedConnection connection : this.connections.values()) {
+			if (connection.isPhysicallyClosed()) {
+				forget(connection);
+				continue;
+			}
+			RetirementReason reason = connection.isBorrowed() ? null : staleReason(connection, now, thresholdNanos);
+			if (reason != null) {
+				retireReturned(connection, reason);
+			}
+		}
+	}
+
+	private long quietNanos(long nowNanos) {
+		return nowNanos - Math.max(this.activeUntilNanos, this.lastFlushNanos);
+	}
+
+	/**
+	 * After a connection-level error: its idle siblings are probably dead too.
+	 */
+	void retireIdleSiblingsOfBroken() {
+		if (flushIdle(RetirementReason.SIBLING_BROKEN)) {
+			return;
+		}
+		for (ManagedConnection connection : this.connections.values()) {
+			if (!connection.isBorrowed()) {
+				retireReturned(connection, RetirementReason.SIBLING_BROKEN);
+			}
+		}
+	}
+
+	private boolean flushIdle(RetirementReason reason) {
+		int flushed = this.pool.flushIdleIfNoneInUse();
+		if (flushed < 0) {
+			return false;
+		}
+		this.lastFlushNanos = System.nanoTime();
+		this.connections.values().forEach(ManagedConnection::markRetired);
+		this.connections.clear();
+		retired(reason, flushed);
+		return true;
+	}
+
+	private void forget(ManagedConnection connection) {
+		connection.markRetired();
+		this.connections.remove(new Identity(connection.physical()));
+	}
+
+	/** Forgets every connection: the pool is closing. */
+	void close() {
+		this.connections.clear();
+	}
+
+	int knownConnections() {
+		return this.connections.size();
+	}
+
+	private void retired(RetirementReason reason, int count) {
+		if (count <= 0) {
+			return;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("DataSource '" + this.name + "': retired " + count + " connection(s), " + reason);
+		}
+		try {
+			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A listener of ConnectionRetiredEvent failed; ignored", ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ManagedDataSource[" + this.name + "]";
+	}
+
+	/** Physical connections are told apart by identity, whatever their equals says. */
+	private record Identity(Connection connection) {
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Identity identity && identity.connection == this.connection;
+		}
+
+		@Override
+		public int hashCode() {
+			return System.identityHashCode(this.connection);
+		}
+
+	}
+
+}
