@@ -200,9 +200,12 @@ class JdbcCleanupIntegrationTest {
 		});
 	}
 
-	@Test
-	void connectionsReturnedWithAnOpenTransactionOrChangedSessionAreRetired() {
-		withDatabase("dirty").withPropertyValues("connection.server-timeout-check=off")
+	@ParameterizedTest
+	@ValueSource(strings = { "com.zaxxer.hikari.HikariDataSource", "org.apache.tomcat.jdbc.pool.DataSource" })
+	void connectionsReturnedWithChangedSessionAreRetiredAndOpenTransactionsWhereThePoolKeepsThem(String pool) {
+		// HikariCP rolls back and restores auto-commit on return; Tomcat JDBC, by default, does neither.
+		boolean poolRollsBack = pool.startsWith("com.zaxxer");
+		withDatabase("dirty").withPropertyValues("connection.server-timeout-check=off", "spring.datasource.type=" + pool)
 			.withBean(RetirementRecorder.class)
 			.run((context) -> {
 				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
@@ -229,11 +232,30 @@ class JdbcCleanupIntegrationTest {
 					}
 					return null;
 				});
-				assertThat(retirements.reasons()).containsExactly(RetirementReason.DIRTY);
+				List<RetirementReason> afterOpenTransaction = poolRollsBack ? List.of()
+						: List.of(RetirementReason.DIRTY);
+				assertThat(retirements.reasons()).isEqualTo(afterOpenTransaction);
+				boundaries.call("left read-only on", () -> {
+					try (Connection connection = dataSource.getConnection()) {
+						connection.setReadOnly(true);
+					}
+					return null;
+				});
+				List<RetirementReason> afterReadOnly = new ArrayList<>(afterOpenTransaction);
+				if (!poolRollsBack) {
+					afterReadOnly.add(RetirementReason.DIRTY);
+				}
+				assertThat(retirements.reasons()).isEqualTo(afterReadOnly);
 				boundaries.run("set a session variable", () -> jdbc.execute("SET @tenant = 42"));
-				assertThat(retirements.reasons()).containsExactly(RetirementReason.DIRTY, RetirementReason.DIRTY);
+				List<RetirementReason> afterSet = new ArrayList<>(afterReadOnly);
+				afterSet.add(RetirementReason.DIRTY);
+				assertThat(retirements.reasons()).isEqualTo(afterSet);
 				assertThat(jdbc.queryForObject("SELECT @tenant", Object.class)).as("no session inherits it").isNull();
 				assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM items", Integer.class)).isOne();
+				try (Connection connection = dataSource.getConnection()) {
+					assertThat(connection.getAutoCommit()).isTrue();
+					assertThat(connection.isReadOnly()).isFalse();
+				}
 			});
 	}
 

@@ -32,7 +32,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * What the starter costs a unit of work that borrows a connection and runs one query, against
  * the same application with the starter switched off ({@code connection.enabled=false}, plain
  * HikariCP). The database is in-memory H2, so a query takes microseconds and the overhead shows
- * as large as it ever can: against a networked MySQL it is a smaller share.
+ * as large as it ever can: against a networked MySQL it is a smaller share. Run it single-threaded
+ * and with {@code -t 8} (eight threads sharing the pool of ten connections).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,6 +78,14 @@ public class UnitOfWorkBenchmark {
 	@Benchmark
 	public int queryOutsideUnits() throws Exception {
 		return query();
+	}
+
+	/** A borrow and return outside any unit of work, without a query: the interception alone. */
+	@Benchmark
+	public boolean borrowOutsideUnits() throws Exception {
+		try (Connection connection = this.dataSource.getConnection()) {
+			return connection.getAutoCommit();
+		}
 	}
 
 	/** One unit of work that does not touch the database: the cost of the boundaries alone. */

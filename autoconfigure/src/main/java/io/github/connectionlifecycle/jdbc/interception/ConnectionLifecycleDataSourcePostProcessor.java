@@ -111,6 +111,8 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 		}
 		List<ManagedDataSource> managedHere = new ArrayList<>();
 		DataSource result = manage(dataSource, beanName, managedHere);
+		// Destruction callbacks get the bean as created, not the proxy that replaced it.
+		this.managedByBean.put(bean, managedHere);
 		this.managedByBean.put(result, managedHere);
 		return result;
 	}
@@ -238,6 +240,9 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 	public void postProcessBeforeDestruction(Object bean, String beanName) {
 		List<ManagedDataSource> dataSources = this.managedByBean.remove(bean);
 		if (dataSources != null) {
+			synchronized (this.managedByBean) {
+				this.managedByBean.values().removeIf((managed) -> managed == dataSources);
+			}
 			ConnectionLifecycleCleanup cleanup = this.cleanup.getIfAvailable();
 			if (cleanup != null) {
 				dataSources.forEach(cleanup::deregister);

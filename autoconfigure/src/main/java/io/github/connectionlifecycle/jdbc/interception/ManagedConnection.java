@@ -44,6 +44,10 @@ final class ManagedConnection {
 		return this.physical;
 	}
 
+	long retireAtNanos() {
+		return this.retireAtNanos;
+	}
+
 	boolean isTooOld(long nowNanos) {
 		return nowNanos - this.retireAtNanos >= 0 && this.retireAtNanos != Long.MAX_VALUE;
 	}
