@@ -33,7 +33,12 @@ public final class WorkBoundaries {
 
 	private static final WorkScope NESTED = new NestedScope();
 
-	private final ThreadLocal<OpenUnit> current = new ThreadLocal<>();
+	/**
+	 * The unit open on each thread, in a slot that stays for the thread's life: setting and
+	 * removing a thread-local per unit would allocate its map entry every time. The slot is a
+	 * plain array, so a thread that outlives the application keeps none of its classes.
+	 */
+	private final ThreadLocal<Object[]> current = ThreadLocal.withInitial(() -> new Object[1]);
 
 	private final ApplicationEventPublisher eventPublisher;
 
@@ -79,11 +84,12 @@ public final class WorkBoundaries {
 	 */
 	public WorkScope open(UnitOfWork unit) {
 		Assert.notNull(unit, "unit must not be null");
-		if (this.current.get() != null) {
+		Object[] slot = this.current.get();
+		if (slot[0] != null) {
 			return NESTED;
 		}
 		OpenUnit open = new OpenUnit(unit, Thread.currentThread());
-		this.current.set(open);
+		slot[0] = open;
 		List<WorkBoundaryListener> listeners = this.listeners.get();
 		for (int i = 0; i < listeners.size(); i++) {
 			WorkBoundaryListener listener = listeners.get(i);
@@ -148,8 +154,8 @@ public final class WorkBoundaries {
 	 * @return the outermost unit of work on this thread, or {@code null} outside of one
 	 */
 	public @Nullable UnitOfWork currentUnit() {
-		OpenUnit open = this.current.get();
-		return (open != null) ? open.unit : null;
+		Object open = this.current.get()[0];
+		return (open != null) ? ((OpenUnit) open).unit : null;
 	}
 
 	/**
@@ -171,8 +177,9 @@ public final class WorkBoundaries {
 	}
 
 	private void finish(OpenUnit open) {
-		if (this.current.get() == open) {
-			this.current.remove();
+		Object[] slot = this.current.get();
+		if (slot[0] == open) {
+			slot[0] = null;
 		}
 		if (open.eventsPublished) {
 			publish(new WorkFinishedEvent(open.unit, Duration.ofNanos(System.nanoTime() - open.startNanos),

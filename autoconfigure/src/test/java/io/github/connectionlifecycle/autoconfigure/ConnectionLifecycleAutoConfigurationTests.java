@@ -1,17 +1,22 @@
 package io.github.connectionlifecycle.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.connectionlifecycle.jdbc.DefaultSessionStateSqlDetector;
+import io.github.connectionlifecycle.jdbc.SessionStateSqlDetector;
 import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleCleanup;
 import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleDataSourcePostProcessor;
+import io.github.connectionlifecycle.jdbc.interception.IdleConnectionSweeper;
+import io.github.connectionlifecycle.jdbc.interception.ManagedDataSourceProxy;
+import io.github.connectionlifecycle.jdbc.pool.PoolAdapter;
+import io.github.connectionlifecycle.jdbc.pool.PoolAdapterFactory;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -20,6 +25,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
 
 class ConnectionLifecycleAutoConfigurationTests {
 
@@ -36,7 +43,7 @@ class ConnectionLifecycleAutoConfigurationTests {
 				.hasSingleBean(ConnectionLifecycleCleanup.class)
 				.hasSingleBean(ConnectionLifecycleDataSourcePostProcessor.class);
 			DataSource dataSource = context.getBean(DataSource.class);
-			assertThat(AopUtils.isAopProxy(dataSource)).isTrue();
+			assertThat(dataSource instanceof ManagedDataSourceProxy).isTrue();
 			assertThat(context.getBean(HikariDataSource.class)).as("still injectable by the pool's type").isNotNull();
 		});
 	}
@@ -47,7 +54,7 @@ class ConnectionLifecycleAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean(WorkBoundaries.class)
 				.doesNotHaveBean(ConnectionLifecycleCleanup.class)
 				.doesNotHaveBean(ConnectionLifecycleDataSourcePostProcessor.class);
-			assertThat(AopUtils.isAopProxy(context.getBean(DataSource.class))).isFalse();
+			assertThat(context.getBean(DataSource.class) instanceof ManagedDataSourceProxy).isFalse();
 		});
 	}
 
@@ -61,14 +68,54 @@ class ConnectionLifecycleAutoConfigurationTests {
 
 	@Test
 	void backsOffFromAUserDefinedCleanup() {
-		this.contextRunner.withBean("myCleanup", ConnectionLifecycleCleanup.class, () -> new ConnectionLifecycleCleanup(DefaultSessionStateSqlDetector.INSTANCE))
+		this.contextRunner
+			.withBean("myCleanup", ConnectionLifecycleCleanup.class,
+					() -> new ConnectionLifecycleCleanup(DefaultSessionStateSqlDetector.INSTANCE))
 			.run((context) -> assertThat(context).hasSingleBean(ConnectionLifecycleCleanup.class).hasBean("myCleanup"));
+	}
+
+	@Test
+	void backsOffFromAUserDefinedSweeper() {
+		this.contextRunner
+			.withBean("mySweeper", IdleConnectionSweeper.class,
+					() -> new IdleConnectionSweeper(new ConnectionLifecycleCleanup(SessionStateSqlDetector.NONE)))
+			.run((context) -> assertThat(context).hasSingleBean(IdleConnectionSweeper.class).hasBean("mySweeper"));
+	}
+
+	@Test
+	void detectsSessionStateSqlByDefaultAndNotWhenSwitchedOff() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(SessionStateSqlDetector.class))
+			.isSameAs(DefaultSessionStateSqlDetector.INSTANCE));
+		this.contextRunner.withPropertyValues("connection.session-state-sql-check=false")
+			.run((context) -> assertThat(context.getBean(SessionStateSqlDetector.class))
+				.isSameAs(SessionStateSqlDetector.NONE));
+	}
+
+	@Test
+	void usesTheUsersSessionStateSqlDetector() {
+		SessionStateSqlDetector own = (sql) -> sql.contains("GET_LOCK");
+		this.contextRunner.withBean(SessionStateSqlDetector.class, () -> own)
+			.run((context) -> assertThat(context.getBean(SessionStateSqlDetector.class)).isSameAs(own));
+	}
+
+	@Test
+	void asksTheUsersPoolAdapterFactoriesFirst() {
+		PoolAdapter adapter = mock(PoolAdapter.class);
+		given(adapter.describe()).willReturn("my pool");
+		List<DataSource> asked = new ArrayList<>();
+		this.contextRunner.withBean(PoolAdapterFactory.class, () -> (dataSource) -> {
+			asked.add(dataSource);
+			return adapter;
+		}).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(asked).singleElement().isInstanceOf(HikariDataSource.class);
+		});
 	}
 
 	@Test
 	void leavesExcludedDataSourcesAlone() {
 		this.contextRunner.withPropertyValues("connection.excluded-data-sources=dataSource")
-			.run((context) -> assertThat(AopUtils.isAopProxy(context.getBean(DataSource.class))).isFalse());
+			.run((context) -> assertThat(context.getBean(DataSource.class) instanceof ManagedDataSourceProxy).isFalse());
 	}
 
 	@Test
@@ -88,7 +135,7 @@ class ConnectionLifecycleAutoConfigurationTests {
 			.withBean("dataSource", DataSource.class, () -> new SimpleDriverDataSource())
 			.run((context) -> {
 				assertThat(context).hasNotFailed().hasSingleBean(ConnectionLifecycleCleanup.class);
-				assertThat(AopUtils.isAopProxy(context.getBean(DataSource.class))).isTrue();
+				assertThat(context.getBean(DataSource.class) instanceof ManagedDataSourceProxy).isTrue();
 			});
 	}
 

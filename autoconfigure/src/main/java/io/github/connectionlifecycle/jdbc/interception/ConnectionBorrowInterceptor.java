@@ -3,6 +3,8 @@ package io.github.connectionlifecycle.jdbc.interception;
 import java.sql.Connection;
 import java.sql.SQLException;
 
+import javax.sql.DataSource;
+
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -10,10 +12,12 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.Advisor;
+import org.springframework.aop.framework.Advised;
 
 /**
- * Advice on {@code DataSource.getConnection(..)}: every connection handed out is a
+ * What a borrow through a managed DataSource does (called by its proxy, see
+ * {@link DataSourceProxies}): every connection handed out is a
  * {@link TrackedConnection}. Inside a unit of work, a connection that is too old, idle too
  * long or (with health checks) dead is retired and another one borrowed, so the unit never
  * gets it. A failure to obtain a connection is noted as such: it breaks no connection.
@@ -27,26 +31,41 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 
 	private static final int HEALTH_CHECK_TIMEOUT_SECONDS = 5;
 
+	private final DataSource pool;
+
 	private final ManagedDataSource dataSource;
 
 	private final ConnectionLifecycleCleanup cleanup;
 
-	ConnectionBorrowInterceptor(ManagedDataSource dataSource, ConnectionLifecycleCleanup cleanup) {
+	ConnectionBorrowInterceptor(DataSource pool, ManagedDataSource dataSource, ConnectionLifecycleCleanup cleanup) {
+		this.pool = pool;
 		this.dataSource = dataSource;
 		this.cleanup = cleanup;
 	}
 
+	/**
+	 * For interface proxies (pools of a final class, JDK-proxy wrappers).
+	 */
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		@Nullable Object[] args = invocation.getArguments();
+		return (args.length == 0) ? getConnection() : getConnection((String) args[0], (String) args[1]);
+	}
+
+	Connection getConnection() throws SQLException {
+		return getConnection(null, null);
+	}
+
+	Connection getConnection(@Nullable String username, @Nullable String password) throws SQLException {
 		UnitConnections unit = this.cleanup.currentUnit();
 		if (unit == null) {
-			Connection handle = (Connection) invocation.proceed();
+			Connection handle = borrowFromPool(username, password);
 			return new TrackedConnection(handle, this.dataSource.borrowed(handle), this.cleanup);
 		}
 		if (unit.touch(this.dataSource)) {
 			this.dataSource.flushIfQuietPastIdleLimit();
 		}
-		Connection handle = borrow(invocation, unit, false);
+		Connection handle = borrow(unit, username, password);
 		ManagedConnection connection = this.dataSource.borrowed(handle);
 		for (int retired = 0; retired < MAX_RETIREMENTS_PER_BORROW; retired++) {
 			RetirementReason reason = reasonNotToUse(connection, unit);
@@ -57,24 +76,43 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 			if (reason == RetirementReason.BROKEN) {
 				this.dataSource.retireIdleSiblingsOfBroken();
 			}
-			handle = borrow(invocation, unit, true);
+			handle = borrow(unit, username, password);
 			connection = this.dataSource.borrowed(handle);
 		}
 		unit.used(connection);
 		return new TrackedConnection(handle, connection, this.cleanup);
 	}
 
-	private Connection borrow(MethodInvocation invocation, UnitConnections unit, boolean again) throws Throwable {
+	private Connection borrow(UnitConnections unit, @Nullable String username, @Nullable String password)
+			throws SQLException {
 		try {
-			// An invocation proceeds once; borrowing again needs a fresh copy of it.
-			MethodInvocation call = (again && invocation instanceof ProxyMethodInvocation proxyInvocation)
-					? proxyInvocation.invocableClone() : invocation;
-			return (Connection) call.proceed();
+			return borrowFromPool(username, password);
 		}
 		catch (SQLException | RuntimeException ex) {
 			unit.borrowFailed(ex);
 			throw ex;
 		}
+	}
+
+	private Connection borrowFromPool(@Nullable String username, @Nullable String password) throws SQLException {
+		return (username != null || password != null) ? this.pool.getConnection(username, password)
+				: this.pool.getConnection();
+	}
+
+	/**
+	 * The pool behind an interface proxy made with this advice.
+	 * @param dataSource a DataSource
+	 * @return the pool, or {@code null} when it is not such a proxy
+	 */
+	static @Nullable DataSource targetOfInterfaceProxy(DataSource dataSource) {
+		if (dataSource instanceof Advised advised) {
+			for (Advisor advisor : advised.getAdvisors()) {
+				if (advisor.getAdvice() instanceof ConnectionBorrowInterceptor borrows) {
+					return borrows.pool;
+				}
+			}
+		}
+		return null;
 	}
 
 	private @Nullable RetirementReason reasonNotToUse(ManagedConnection connection, UnitConnections unit) {

@@ -29,7 +29,14 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 
 	private final List<ManagedDataSource> dataSources = new CopyOnWriteArrayList<>();
 
-	private final ThreadLocal<UnitConnections> currentUnit = new ThreadLocal<>();
+	/** Marks a unit that has not borrowed yet: nothing is allocated for units without JDBC. */
+	private static final Object UNIT_WITHOUT_BORROWS = Boolean.TRUE;
+
+	/**
+	 * Per thread: {@code null} outside units, else the unit's connections or the marker. A
+	 * plain array that stays for the thread's life (see WorkBoundaries).
+	 */
+	private final ThreadLocal<Object[]> currentUnit = ThreadLocal.withInitial(() -> new Object[1]);
 
 	private final SweepClock clock = new SweepClock();
 
@@ -83,16 +90,17 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 
 	@Override
 	public void workStarted(UnitOfWork unit) {
-		this.currentUnit.set(new UnitConnections());
+		this.currentUnit.get()[0] = UNIT_WITHOUT_BORROWS;
 	}
 
 	@Override
 	public void workFinished(UnitOfWork unit, @Nullable Throwable failure) {
-		UnitConnections connections = this.currentUnit.get();
-		if (connections == null) {
+		Object[] slot = this.currentUnit.get();
+		Object state = slot[0];
+		slot[0] = null;
+		if (!(state instanceof UnitConnections connections)) {
 			return;
 		}
-		this.currentUnit.remove();
 		for (ManagedConnection connection : connections.usedConnections()) {
 			ManagedDataSource dataSource = connection.owner();
 			if (dataSource.policy().closesAfterEveryUnit()) {
@@ -113,7 +121,22 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 	 * @return its connections, or {@code null} outside of a unit
 	 */
 	@Nullable UnitConnections currentUnit() {
-		return this.currentUnit.get();
+		Object[] slot = this.currentUnit.get();
+		Object state = slot[0];
+		if (state == UNIT_WITHOUT_BORROWS) {
+			UnitConnections connections = new UnitConnections();
+			slot[0] = connections;
+			return connections;
+		}
+		return (UnitConnections) state;
+	}
+
+	/**
+	 * Whether a unit of work is open on the current thread, without preparing for borrows.
+	 * @return {@code true} inside a unit
+	 */
+	boolean inUnit() {
+		return this.currentUnit.get()[0] != null;
 	}
 
 	@Override

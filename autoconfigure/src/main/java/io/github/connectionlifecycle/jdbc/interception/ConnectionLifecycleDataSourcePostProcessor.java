@@ -1,6 +1,5 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
-import java.lang.reflect.Modifier;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,14 +19,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.aop.Advisor;
-import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.AopProxyUtils;
-import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.scope.ScopedObject;
 import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.aop.support.NameMatchMethodPointcutAdvisor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.context.ApplicationEventPublisher;
@@ -40,7 +35,8 @@ import org.springframework.jdbc.datasource.lookup.AbstractRoutingDataSource;
  * pool is proxied so that {@code getConnection()} goes through a
  * {@link ConnectionBorrowInterceptor}, and registered with the
  * {@link ConnectionLifecycleCleanup}. The proxy subclasses the pool's class where it can,
- * so injection by the pool's own type keeps working, and unwraps to the pool.
+ * so injection by the pool's own type keeps working, and unwraps to the pool (see
+ * {@link DataSourceProxies}).
  * <ul>
  * <li>A {@link DelegatingDataSource} ({@code LazyConnectionDataSourceProxy},
  * {@code TransactionAwareDataSourceProxy}) keeps its own connection proxies: its target is
@@ -133,15 +129,8 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 				this.eventPublisher.getObject(), cleanup.clock());
 		cleanup.register(managedDataSource);
 		managedHere.add(managedDataSource);
-		ProxyFactory proxyFactory = new ProxyFactory(dataSource);
-		proxyFactory.setProxyTargetClass(!Modifier.isFinal(dataSource.getClass().getModifiers()));
-		NameMatchMethodPointcutAdvisor advisor = new NameMatchMethodPointcutAdvisor(
-				new ConnectionBorrowInterceptor(managedDataSource, cleanup));
-		advisor.setMappedName("getConnection");
-		proxyFactory.addAdvisor(advisor);
-		// A fixed advice chain: no per-call lookup of the advisors.
-		proxyFactory.setFrozen(true);
-		DataSource proxy = (DataSource) proxyFactory.getProxy(dataSource.getClass().getClassLoader());
+		DataSource proxy = DataSourceProxies.proxy(dataSource,
+				new ConnectionBorrowInterceptor(dataSource, managedDataSource, cleanup));
 		this.managed.put(dataSource, name);
 		this.managed.put(proxy, name);
 		return proxy;
@@ -200,6 +189,10 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 			// Its targets are checked one by one.
 			return null;
 		}
+		DataSource managedTarget = DataSourceProxies.targetOf(dataSource);
+		if (managedTarget != null) {
+			return managedTarget;
+		}
 		if (AopUtils.isAopProxy(dataSource) && AopProxyUtils.getSingletonTarget(dataSource) instanceof DataSource target) {
 			return target;
 		}
@@ -220,15 +213,7 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 	 * @return the pool it proxies, or {@code null} when it is not such a proxy
 	 */
 	public static @Nullable DataSource managedTarget(DataSource dataSource) {
-		if (dataSource instanceof Advised advised) {
-			for (Advisor advisor : advised.getAdvisors()) {
-				if (advisor.getAdvice() instanceof ConnectionBorrowInterceptor
-						&& AopProxyUtils.getSingletonTarget(dataSource) instanceof DataSource target) {
-					return target;
-				}
-			}
-		}
-		return null;
+		return DataSourceProxies.targetOf(dataSource);
 	}
 
 	@Override

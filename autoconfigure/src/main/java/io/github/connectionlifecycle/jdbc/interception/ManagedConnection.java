@@ -1,5 +1,7 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.Connection;
 import java.util.concurrent.TimeUnit;
 
@@ -8,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the lifecycle knows of one physical connection of a pool. Written by the thread that
- * holds the connection; read by the background sweep.
+ * holds the connection, with release stores (no fence on the borrow path); read by the
+ * background sweep with acquire loads.
  */
 final class ManagedConnection {
 
@@ -21,12 +24,30 @@ final class ManagedConnection {
 	/** {@link System#nanoTime()} scale; {@link Long#MAX_VALUE} without an age limit. */
 	private final long retireAtNanos;
 
-	private volatile @Nullable Connection lastHandle;
+	private static final VarHandle LAST_HANDLE;
 
-	private volatile boolean borrowed;
+	private static final VarHandle BORROWED;
+
+	private static final VarHandle RETURNED_AT_NANOS;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			LAST_HANDLE = lookup.findVarHandle(ManagedConnection.class, "lastHandle", Connection.class);
+			BORROWED = lookup.findVarHandle(ManagedConnection.class, "borrowed", boolean.class);
+			RETURNED_AT_NANOS = lookup.findVarHandle(ManagedConnection.class, "returnedAtNanos", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private @Nullable Connection lastHandle;
+
+	private boolean borrowed;
 
 	/** When it was last returned through the lifecycle, at the sweep clock's resolution. */
-	private volatile long returnedAtNanos = NEVER;
+	private long returnedAtNanos = NEVER;
 
 	private volatile boolean retired;
 
@@ -60,7 +81,7 @@ final class ManagedConnection {
 	 * @return idle nanoseconds, or -1 when neither can tell
 	 */
 	long idleNanos(long nowNanos) {
-		long returnedAt = this.returnedAtNanos;
+		long returnedAt = (long) RETURNED_AT_NANOS.getAcquire(this);
 		if (returnedAt != NEVER) {
 			return nowNanos - returnedAt;
 		}
@@ -69,28 +90,26 @@ final class ManagedConnection {
 	}
 
 	void borrowed(Connection handle) {
-		if (this.lastHandle != handle) {
-			this.lastHandle = handle;
-		}
-		this.borrowed = true;
+		LAST_HANDLE.setRelease(this, handle);
+		BORROWED.setRelease(this, true);
 	}
 
 	void returned(long atNanos) {
-		this.returnedAtNanos = atNanos;
-		this.borrowed = false;
+		RETURNED_AT_NANOS.setRelease(this, atNanos);
+		BORROWED.setRelease(this, false);
 	}
 
 	boolean isBorrowed() {
-		return this.borrowed;
+		return (boolean) BORROWED.getAcquire(this);
 	}
 
 	@Nullable Connection lastHandle() {
-		return this.lastHandle;
+		return (Connection) LAST_HANDLE.getAcquire(this);
 	}
 
 	void markRetired() {
 		this.retired = true;
-		this.borrowed = false;
+		BORROWED.setRelease(this, false);
 	}
 
 	boolean isRetired() {

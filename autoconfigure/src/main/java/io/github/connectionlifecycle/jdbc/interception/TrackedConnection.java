@@ -102,8 +102,8 @@ final class TrackedConnection implements Connection {
 			return;
 		}
 		this.closed = true;
-		UnitConnections unit = this.cleanup.currentUnit();
-		RetirementReason reason = reasonToRetireOnReturn(unit != null);
+		boolean inUnit = this.cleanup.inUnit();
+		RetirementReason reason = reasonToRetireOnReturn(inUnit);
 		if (reason == null) {
 			this.dataSource.pool().release(this.delegate);
 			this.dataSource.returned(this.connection);
@@ -111,6 +111,7 @@ final class TrackedConnection implements Connection {
 		}
 		this.dataSource.retireHeld(this.delegate, this.connection, reason);
 		if (reason == RetirementReason.BROKEN) {
+			UnitConnections unit = inUnit ? this.cleanup.currentUnit() : null;
 			if (unit != null) {
 				unit.brokenConnectionSeen(this.dataSource);
 			}

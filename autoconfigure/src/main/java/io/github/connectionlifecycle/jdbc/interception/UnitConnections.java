@@ -1,26 +1,29 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * What one unit of work did with connections, on its thread. It holds one entry per pool
  * and per physical connection the unit used, not per borrow, so a unit that borrows a
- * hundred thousand times from a pool of ten holds ten entries. Nothing is allocated until
- * the unit borrows.
+ * hundred thousand times from a pool of ten holds ten entries. Created at the unit's first
+ * borrow; small arrays searched by identity, as a unit uses few pools and connections.
  */
 final class UnitConnections {
 
-	private @Nullable List<ManagedDataSource> touched;
+	private ManagedDataSource[] touched = new ManagedDataSource[2];
 
-	private @Nullable List<ManagedDataSource> broken;
+	private int touchedCount;
 
-	/** The physical connections the unit used, and whether one was health-checked in it. */
-	private @Nullable Map<ManagedConnection, Boolean> used;
+	private boolean @Nullable [] broken;
+
+	private ManagedConnection[] used = new ManagedConnection[4];
+
+	private boolean[] healthChecked = new boolean[4];
+
+	private int usedCount;
 
 	private @Nullable Throwable borrowFailure;
 
@@ -30,45 +33,53 @@ final class UnitConnections {
 	 * @return whether this is the unit's first borrow from it
 	 */
 	boolean touch(ManagedDataSource dataSource) {
-		List<ManagedDataSource> touched = this.touched;
-		if (touched == null) {
-			touched = new ArrayList<>(2);
-			this.touched = touched;
-		}
-		else if (contains(touched, dataSource)) {
+		if (indexOf(dataSource) >= 0) {
 			return false;
 		}
-		touched.add(dataSource);
+		if (this.touchedCount == this.touched.length) {
+			this.touched = Arrays.copyOf(this.touched, this.touchedCount * 2);
+			if (this.broken != null) {
+				this.broken = Arrays.copyOf(this.broken, this.touchedCount * 2);
+			}
+		}
+		this.touched[this.touchedCount++] = dataSource;
 		return true;
 	}
 
 	void used(ManagedConnection connection) {
-		Map<ManagedConnection, Boolean> used = this.used;
-		if (used == null) {
-			used = new IdentityHashMap<>(4);
-			this.used = used;
-		}
-		used.putIfAbsent(connection, Boolean.FALSE);
+		indexOfOrAdd(connection);
 	}
 
 	/**
 	 * Whether a health check of this connection is still due in this unit; marks it done.
 	 */
 	boolean healthCheckDue(ManagedConnection connection) {
-		used(connection);
-		return !Boolean.TRUE.equals(this.used.put(connection, Boolean.TRUE));
+		int index = indexOfOrAdd(connection);
+		boolean due = !this.healthChecked[index];
+		this.healthChecked[index] = true;
+		return due;
+	}
+
+	private int indexOfOrAdd(ManagedConnection connection) {
+		for (int i = 0; i < this.usedCount; i++) {
+			if (this.used[i] == connection) {
+				return i;
+			}
+		}
+		if (this.usedCount == this.used.length) {
+			this.used = Arrays.copyOf(this.used, this.usedCount * 2);
+			this.healthChecked = Arrays.copyOf(this.healthChecked, this.usedCount * 2);
+		}
+		this.used[this.usedCount] = connection;
+		return this.usedCount++;
 	}
 
 	void brokenConnectionSeen(ManagedDataSource dataSource) {
 		touch(dataSource);
-		List<ManagedDataSource> broken = this.broken;
-		if (broken == null) {
-			broken = new ArrayList<>(1);
-			this.broken = broken;
+		if (this.broken == null) {
+			this.broken = new boolean[this.touched.length];
 		}
-		if (!contains(broken, dataSource)) {
-			broken.add(dataSource);
-		}
+		this.broken[indexOf(dataSource)] = true;
 	}
 
 	/** A borrow in this unit failed: the unit's failure, if it is that, breaks no connection. */
@@ -80,29 +91,30 @@ final class UnitConnections {
 		return this.borrowFailure;
 	}
 
-	Iterable<ManagedConnection> usedConnections() {
-		return (this.used != null) ? this.used.keySet() : List.of();
+	List<ManagedConnection> usedConnections() {
+		return Arrays.asList(this.used).subList(0, this.usedCount);
 	}
 
 	List<ManagedDataSource> touched() {
-		return (this.touched != null) ? this.touched : List.of();
+		return Arrays.asList(this.touched).subList(0, this.touchedCount);
 	}
 
 	boolean sawBrokenConnection(ManagedDataSource dataSource) {
-		return this.broken != null && contains(this.broken, dataSource);
+		int index = indexOf(dataSource);
+		return this.broken != null && index >= 0 && this.broken[index];
 	}
 
 	int usedConnectionCount() {
-		return (this.used != null) ? this.used.size() : 0;
+		return this.usedCount;
 	}
 
-	private static boolean contains(List<ManagedDataSource> dataSources, ManagedDataSource dataSource) {
-		for (int i = 0; i < dataSources.size(); i++) {
-			if (dataSources.get(i) == dataSource) {
-				return true;
+	private int indexOf(ManagedDataSource dataSource) {
+		for (int i = 0; i < this.touchedCount; i++) {
+			if (this.touched[i] == dataSource) {
+				return i;
 			}
 		}
-		return false;
+		return -1;
 	}
 
 }

@@ -22,7 +22,6 @@ import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -152,8 +151,8 @@ class BoundedAndCleanIntegrationTest {
 		this.contextRunner.withPropertyValues("spring.datasource.url=" + url)
 			.withBean("scopedTarget.reportingDataSource", DataSource.class, () -> hikari(url))
 			.run((context) -> {
-				assertThat(AopUtils.isAopProxy(context.getBean("scopedTarget.reportingDataSource"))).isFalse();
-				assertThat(AopUtils.isAopProxy(context.getBean("dataSource"))).isTrue();
+				assertThat(context.getBean("scopedTarget.reportingDataSource") instanceof ManagedDataSourceProxy).isFalse();
+				assertThat(context.getBean("dataSource") instanceof ManagedDataSourceProxy).isTrue();
 				ConnectionLifecycleCleanup cleanup = context.getBean(ConnectionLifecycleCleanup.class);
 				assertThat(cleanup.dataSources()).extracting(ManagedDataSource::name).containsExactly("dataSource");
 				((DefaultListableBeanFactory) context.getSourceApplicationContext().getBeanFactory())
