@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the starter published its MAX_AGE retirements.
  * <p>
  * The sessions' wait_timeout is raised ({@code sessionVariables=wait_timeout=600}) so that
- * the only retirements are those max-age 0 asks for. A pool's connection-timeout of 2 s
+ * the only retirements are those max-age 0 asks for. A pool's connection-timeout of 5 s
  * bounds a unit that cannot borrow; the loop stops at the first failed unit.
  */
 class RoutingDataSourceIntegrationTest {
@@ -131,7 +131,7 @@ class RoutingDataSourceIntegrationTest {
 		pool.setUsername(EmbeddedMariaDb.username());
 		pool.setPassword(EmbeddedMariaDb.password());
 		pool.setMaximumPoolSize(MAX_POOL_SIZE);
-		pool.setConnectionTimeout(2000);
+		pool.setConnectionTimeout(5000);
 		return pool;
 	}
 
