@@ -60,7 +60,7 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 		UnitConnections unit = this.cleanup.currentUnit();
 		if (unit == null) {
 			Connection handle = borrowFromPool(username, password);
-			return new TrackedConnection(handle, this.dataSource.borrowed(handle), this.cleanup);
+			return new TrackedConnection(handle, this.dataSource.borrowed(handle), this.cleanup, false);
 		}
 		if (unit.touch(this.dataSource)) {
 			this.dataSource.flushIfQuietPastIdleLimit();
@@ -80,7 +80,7 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 			connection = this.dataSource.borrowed(handle);
 		}
 		unit.used(connection);
-		return new TrackedConnection(handle, connection, this.cleanup);
+		return new TrackedConnection(handle, connection, this.cleanup, true);
 	}
 
 	private Connection borrow(UnitConnections unit, @Nullable String username, @Nullable String password)

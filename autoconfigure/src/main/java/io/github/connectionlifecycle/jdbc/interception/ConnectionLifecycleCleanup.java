@@ -101,7 +101,8 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 		if (!(state instanceof UnitConnections connections)) {
 			return;
 		}
-		for (ManagedConnection connection : connections.usedConnections()) {
+		for (int i = 0; i < connections.usedConnectionCount(); i++) {
+			ManagedConnection connection = connections.usedConnection(i);
 			ManagedDataSource dataSource = connection.owner();
 			if (dataSource.policy().closesAfterEveryUnit()) {
 				dataSource.retireReturned(connection, RetirementReason.MAX_AGE);
@@ -109,9 +110,9 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 		}
 		boolean failedOnConnection = failure != null
 				&& ConnectionErrors.isConnectionLevel(failure, connections.borrowFailure());
-		for (ManagedDataSource dataSource : connections.touched()) {
-			if (failedOnConnection || connections.sawBrokenConnection(dataSource)) {
-				dataSource.retireIdleSiblingsOfBroken();
+		for (int i = 0; i < connections.touchedCount(); i++) {
+			if (failedOnConnection || connections.sawBrokenConnection(i)) {
+				connections.touched(i).retireIdleSiblingsOfBroken();
 			}
 		}
 	}
@@ -131,13 +132,6 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 		return (UnitConnections) state;
 	}
 
-	/**
-	 * Whether a unit of work is open on the current thread, without preparing for borrows.
-	 * @return {@code true} inside a unit
-	 */
-	boolean inUnit() {
-		return this.currentUnit.get()[0] != null;
-	}
 
 	@Override
 	public int getOrder() {

@@ -207,7 +207,7 @@ final class ManagedDataSource {
 		if (this.activeTick != tick) {
 			this.activeTick = tick;
 		}
-		Connection physical = PhysicalConnections.physical(handle);
+		Connection physical = this.pool.physicalConnection(handle);
 		Identity key = new Identity(physical);
 		ManagedConnection connection = this.connections.get(key);
 		if (connection == null) {

@@ -47,6 +47,9 @@ final class TrackedConnection implements Connection {
 
 	private final ConnectionLifecycleCleanup cleanup;
 
+	/** Whether it was borrowed inside a unit of work: what is retired on return depends on it. */
+	private final boolean borrowedInUnit;
+
 	/** Values of the session settings this borrower changed and the pool does not restore. */
 	private @Nullable Object @Nullable [] settingsChanged;
 
@@ -58,11 +61,13 @@ final class TrackedConnection implements Connection {
 
 	private boolean closed;
 
-	TrackedConnection(Connection delegate, ManagedConnection connection, ConnectionLifecycleCleanup cleanup) {
+	TrackedConnection(Connection delegate, ManagedConnection connection, ConnectionLifecycleCleanup cleanup,
+			boolean borrowedInUnit) {
 		this.delegate = delegate;
 		this.connection = connection;
 		this.dataSource = connection.owner();
 		this.cleanup = cleanup;
+		this.borrowedInUnit = borrowedInUnit;
 	}
 
 	/** Notes what an operation on this connection failed with. */
@@ -102,7 +107,7 @@ final class TrackedConnection implements Connection {
 			return;
 		}
 		this.closed = true;
-		boolean inUnit = this.cleanup.inUnit();
+		boolean inUnit = this.borrowedInUnit;
 		RetirementReason reason = reasonToRetireOnReturn(inUnit);
 		if (reason == null) {
 			this.dataSource.pool().release(this.delegate);

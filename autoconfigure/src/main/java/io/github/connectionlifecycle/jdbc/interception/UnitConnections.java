@@ -1,7 +1,6 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
 import java.util.Arrays;
-import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,21 +8,30 @@ import org.jspecify.annotations.Nullable;
  * What one unit of work did with connections, on its thread. It holds one entry per pool
  * and per physical connection the unit used, not per borrow, so a unit that borrows a
  * hundred thousand times from a pool of ten holds ten entries. Created at the unit's first
- * borrow; small arrays searched by identity, as a unit uses few pools and connections.
+ * borrow; entries are kept in small arrays searched by identity (a unit uses few pools and
+ * connections), allocated only when a unit uses more than one.
  */
 final class UnitConnections {
 
-	private ManagedDataSource[] touched = new ManagedDataSource[2];
+	private static final ManagedDataSource[] NO_DATA_SOURCES = {};
+
+	private static final ManagedConnection[] NO_CONNECTIONS = {};
+
+	private @Nullable ManagedDataSource firstTouched;
+
+	private ManagedDataSource[] moreTouched = NO_DATA_SOURCES;
 
 	private int touchedCount;
 
-	private boolean @Nullable [] broken;
+	private long brokenMask;
 
-	private ManagedConnection[] used = new ManagedConnection[4];
+	private @Nullable ManagedConnection firstUsed;
 
-	private boolean[] healthChecked = new boolean[4];
+	private ManagedConnection[] moreUsed = NO_CONNECTIONS;
 
 	private int usedCount;
+
+	private long healthCheckedMask;
 
 	private @Nullable Throwable borrowFailure;
 
@@ -36,13 +44,17 @@ final class UnitConnections {
 		if (indexOf(dataSource) >= 0) {
 			return false;
 		}
-		if (this.touchedCount == this.touched.length) {
-			this.touched = Arrays.copyOf(this.touched, this.touchedCount * 2);
-			if (this.broken != null) {
-				this.broken = Arrays.copyOf(this.broken, this.touchedCount * 2);
-			}
+		if (this.touchedCount == 0) {
+			this.firstTouched = dataSource;
 		}
-		this.touched[this.touchedCount++] = dataSource;
+		else {
+			int index = this.touchedCount - 1;
+			if (index == this.moreTouched.length) {
+				this.moreTouched = Arrays.copyOf(this.moreTouched, Math.max(2, index * 2));
+			}
+			this.moreTouched[index] = dataSource;
+		}
+		this.touchedCount++;
 		return true;
 	}
 
@@ -52,34 +64,39 @@ final class UnitConnections {
 
 	/**
 	 * Whether a health check of this connection is still due in this unit; marks it done.
+	 * Beyond 64 connections in one unit, every borrow is checked.
 	 */
 	boolean healthCheckDue(ManagedConnection connection) {
 		int index = indexOfOrAdd(connection);
-		boolean due = !this.healthChecked[index];
-		this.healthChecked[index] = true;
+		long bit = (index < Long.SIZE) ? 1L << index : 0;
+		boolean due = (this.healthCheckedMask & bit) == 0;
+		this.healthCheckedMask |= bit;
 		return due;
 	}
 
 	private int indexOfOrAdd(ManagedConnection connection) {
 		for (int i = 0; i < this.usedCount; i++) {
-			if (this.used[i] == connection) {
+			if (usedConnection(i) == connection) {
 				return i;
 			}
 		}
-		if (this.usedCount == this.used.length) {
-			this.used = Arrays.copyOf(this.used, this.usedCount * 2);
-			this.healthChecked = Arrays.copyOf(this.healthChecked, this.usedCount * 2);
+		if (this.usedCount == 0) {
+			this.firstUsed = connection;
 		}
-		this.used[this.usedCount] = connection;
+		else {
+			int index = this.usedCount - 1;
+			if (index == this.moreUsed.length) {
+				this.moreUsed = Arrays.copyOf(this.moreUsed, Math.max(4, index * 2));
+			}
+			this.moreUsed[index] = connection;
+		}
 		return this.usedCount++;
 	}
 
 	void brokenConnectionSeen(ManagedDataSource dataSource) {
 		touch(dataSource);
-		if (this.broken == null) {
-			this.broken = new boolean[this.touched.length];
-		}
-		this.broken[indexOf(dataSource)] = true;
+		int index = indexOf(dataSource);
+		this.brokenMask |= (index < Long.SIZE) ? 1L << index : 0;
 	}
 
 	/** A borrow in this unit failed: the unit's failure, if it is that, breaks no connection. */
@@ -91,26 +108,29 @@ final class UnitConnections {
 		return this.borrowFailure;
 	}
 
-	List<ManagedConnection> usedConnections() {
-		return Arrays.asList(this.used).subList(0, this.usedCount);
-	}
-
-	List<ManagedDataSource> touched() {
-		return Arrays.asList(this.touched).subList(0, this.touchedCount);
-	}
-
-	boolean sawBrokenConnection(ManagedDataSource dataSource) {
-		int index = indexOf(dataSource);
-		return this.broken != null && index >= 0 && this.broken[index];
-	}
-
 	int usedConnectionCount() {
 		return this.usedCount;
 	}
 
+	ManagedConnection usedConnection(int index) {
+		return (index == 0) ? this.firstUsed : this.moreUsed[index - 1];
+	}
+
+	int touchedCount() {
+		return this.touchedCount;
+	}
+
+	ManagedDataSource touched(int index) {
+		return (index == 0) ? this.firstTouched : this.moreTouched[index - 1];
+	}
+
+	boolean sawBrokenConnection(int touchedIndex) {
+		return touchedIndex < Long.SIZE && (this.brokenMask & (1L << touchedIndex)) != 0;
+	}
+
 	private int indexOf(ManagedDataSource dataSource) {
 		for (int i = 0; i < this.touchedCount; i++) {
-			if (this.touched[i] == dataSource) {
+			if (touched(i) == dataSource) {
 				return i;
 			}
 		}

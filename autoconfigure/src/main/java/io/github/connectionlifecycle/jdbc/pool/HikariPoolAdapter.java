@@ -31,6 +31,18 @@ final class HikariPoolAdapter implements PoolAdapter {
 		this.hikari = hikari;
 	}
 
+	/** HikariCP's handle unwraps to its delegate, the driver's connection, in one step. */
+	@Override
+	public Connection physicalConnection(Connection handle) {
+		try {
+			Connection physical = handle.unwrap(Connection.class);
+			return (physical != null) ? physical : handle;
+		}
+		catch (SQLException | RuntimeException ex) {
+			return PhysicalConnections.physical(handle);
+		}
+	}
+
 	@Override
 	public void retireHeld(Connection handle) throws SQLException {
 		ProxyConnection own = PhysicalConnections.poolObject(handle, ProxyConnection.class);

@@ -19,6 +19,17 @@ import java.util.List;
 public interface PoolAdapter {
 
 	/**
+	 * The driver's connection behind a handle this pool handed out: the object whose identity
+	 * is the physical connection. Called on every borrow, so pools that know their handles
+	 * answer without searching.
+	 * @param handle what the pool handed out
+	 * @return the physical connection, or the handle itself when the pool does not expose it
+	 */
+	default Connection physicalConnection(Connection handle) {
+		return PhysicalConnections.physical(handle);
+	}
+
+	/**
 	 * Notes that a handle was borrowed; pools whose connections may be shared between
 	 * borrowers count them.
 	 * @param handle what the pool handed out
