@@ -19,20 +19,29 @@ public final class DefaultSessionStateSqlDetector implements SessionStateSqlDete
 	@Override
 	public boolean changesSessionState(String sql) {
 		int start = skipSpaceAndComments(sql, 0);
-		if (startsWithWord(sql, start, "SET")) {
-			int next = skipSpaceAndComments(sql, start + 3);
-			return !startsWithWord(sql, next, "TRANSACTION") && !startsWithWord(sql, next, "LOCAL")
-					&& !startsWithWord(sql, next, "CONSTRAINTS");
+		if (start == sql.length()) {
+			return false;
 		}
-		if (startsWithWord(sql, start, "CREATE")) {
-			int next = skipSpaceAndComments(sql, start + 6);
-			return startsWithWord(sql, next, "TEMPORARY") || startsWithWord(sql, next, "TEMP");
-		}
-		if (startsWithWord(sql, start, "LOCK")) {
-			int next = skipSpaceAndComments(sql, start + 4);
-			return startsWithWord(sql, next, "TABLE") || startsWithWord(sql, next, "TABLES");
-		}
-		return startsWithWord(sql, start, "USE");
+		// One comparison for most SQL: the first letter rules out all but one keyword.
+		return switch (sql.charAt(start)) {
+			case 'S', 's' -> startsWithWord(sql, start, "SET") && isSessionSet(sql, start + 3);
+			case 'C', 'c' -> startsWithWord(sql, start, "CREATE") && followedBy(sql, start + 6, "TEMPORARY", "TEMP");
+			case 'L', 'l' -> startsWithWord(sql, start, "LOCK") && followedBy(sql, start + 4, "TABLE", "TABLES");
+			case 'U', 'u' -> startsWithWord(sql, start, "USE");
+			default -> false;
+		};
+	}
+
+	/** {@code SET TRANSACTION}, {@code SET LOCAL} and {@code SET CONSTRAINTS} last a transaction at most. */
+	private static boolean isSessionSet(String sql, int afterSet) {
+		int next = skipSpaceAndComments(sql, afterSet);
+		return !startsWithWord(sql, next, "TRANSACTION") && !startsWithWord(sql, next, "LOCAL")
+				&& !startsWithWord(sql, next, "CONSTRAINTS");
+	}
+
+	private static boolean followedBy(String sql, int from, String word, String otherWord) {
+		int next = skipSpaceAndComments(sql, from);
+		return startsWithWord(sql, next, word) || startsWithWord(sql, next, otherWord);
 	}
 
 	private static int skipSpaceAndComments(String sql, int from) {

@@ -116,12 +116,17 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 	}
 
 	private @Nullable RetirementReason reasonNotToUse(ManagedConnection connection, UnitConnections unit) {
+		boolean healthChecks = this.dataSource.policy().healthChecks();
+		if (!healthChecks && !connection.hasAgeLimit() && this.dataSource.idleLimitNanos() == Long.MAX_VALUE) {
+			// Nothing to check against a clock.
+			return null;
+		}
 		long now = System.nanoTime();
 		RetirementReason stale = this.dataSource.staleReason(connection, now);
 		if (stale != null) {
 			return stale;
 		}
-		if (this.dataSource.policy().healthChecks() && unit.healthCheckDue(connection)
+		if (healthChecks && unit.healthCheckDue(connection)
 				&& !this.dataSource.pool().validatesOnBorrow(connection.idleNanos(now))) {
 			return isAlive(connection) ? null : RetirementReason.BROKEN;
 		}

@@ -69,6 +69,10 @@ final class ManagedConnection {
 		return this.retireAtNanos;
 	}
 
+	boolean hasAgeLimit() {
+		return this.retireAtNanos != Long.MAX_VALUE;
+	}
+
 	boolean isTooOld(long nowNanos) {
 		return nowNanos - this.retireAtNanos >= 0 && this.retireAtNanos != Long.MAX_VALUE;
 	}
