@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -207,7 +208,7 @@ final class ManagedDataSource {
 		if (this.activeTick != tick) {
 			this.activeTick = tick;
 		}
-		Connection physical = this.pool.physicalConnection(handle);
+		Connection physical = Objects.requireNonNullElse(this.pool.physicalConnection(handle), handle);
 		Identity key = new Identity(physical);
 		ManagedConnection connection = this.connections.get(key);
 		if (connection == null) {

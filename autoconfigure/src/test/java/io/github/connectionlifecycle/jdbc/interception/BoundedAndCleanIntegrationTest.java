@@ -29,6 +29,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationEventPublisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.BDDMockito.given;
 import static org.mockito.BDDMockito.willThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
@@ -74,7 +76,7 @@ class BoundedAndCleanIntegrationTest {
 
 	@Test
 	void aRetirementThatFailsStillGivesTheHandleBack() throws SQLException {
-		PoolAdapter pool = mock(PoolAdapter.class);
+		PoolAdapter pool = poolAdapter();
 		Connection handle = mock(Connection.class);
 		willThrow(new SQLException("pool refused")).given(pool).retireHeld(handle);
 		ManagedDataSource dataSource = new ManagedDataSource("failing", mock(DataSource.class), pool,
@@ -88,10 +90,10 @@ class BoundedAndCleanIntegrationTest {
 	@Test
 	void aConnectionOfAnotherPoolIsRefused() throws SQLException {
 		CleanupPolicy policy = new CleanupPolicy(null, null, false, false, false);
-		PoolAdapter poolA = mock(PoolAdapter.class);
+		PoolAdapter poolA = poolAdapter();
 		ManagedDataSource a = new ManagedDataSource("a", mock(DataSource.class), poolA, policy,
 				mock(ApplicationEventPublisher.class), new SweepClock());
-		ManagedDataSource b = new ManagedDataSource("b", mock(DataSource.class), mock(PoolAdapter.class), policy,
+		ManagedDataSource b = new ManagedDataSource("b", mock(DataSource.class), poolAdapter(), policy,
 				mock(ApplicationEventPublisher.class), new SweepClock());
 		Connection handleOfB = mock(Connection.class);
 		ManagedConnection connectionOfB = b.borrowed(handleOfB);
@@ -105,7 +107,7 @@ class BoundedAndCleanIntegrationTest {
 	@Test
 	void maxAgeIsJitteredSoAPoolOpenedAtOnceDoesNotExpireAtOnce() {
 		Duration maxAge = Duration.ofMinutes(10);
-		ManagedDataSource dataSource = new ManagedDataSource("jitter", mock(DataSource.class), mock(PoolAdapter.class),
+		ManagedDataSource dataSource = new ManagedDataSource("jitter", mock(DataSource.class), poolAdapter(),
 				new CleanupPolicy(maxAge, null, false, false, false), mock(ApplicationEventPublisher.class),
 				new SweepClock());
 		long openedBefore = System.nanoTime();
@@ -159,6 +161,13 @@ class BoundedAndCleanIntegrationTest {
 					.destroySingleton("dataSource");
 				assertThat(cleanup.dataSources()).isEmpty();
 			});
+	}
+
+	/** A pool whose handles are their own physical connections. */
+	private static PoolAdapter poolAdapter() {
+		PoolAdapter pool = mock(PoolAdapter.class);
+		given(pool.physicalConnection(any())).willAnswer((invocation) -> invocation.getArgument(0));
+		return pool;
 	}
 
 	private static HikariDataSource hikari(String url) {
