@@ -25,6 +25,7 @@ import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycle
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
+import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -439,11 +440,7 @@ class SaturatedPoolIntegrationTest {
 	}
 
 	private static long connectionId(Connection connection) throws SQLException {
-		try (Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("SELECT CONNECTION_ID()")) {
-			assertThat(result.next()).isTrue();
-			return result.getLong(1);
-		}
+		return Sql.queryLong(connection, "SELECT CONNECTION_ID()", 1);
 	}
 
 	private static HikariDataSource hikari(String database, String user, String password, int max, int minIdle) {

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
+import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.Units;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -309,11 +310,7 @@ class StatementCountIntegrationTest {
 
 	/** The server's count of statements clients sent it, every session together. */
 	private static long questions(Connection admin) throws SQLException {
-		try (Statement statement = admin.createStatement();
-				ResultSet status = statement.executeQuery("SHOW GLOBAL STATUS LIKE 'Questions'")) {
-			assertThat(status.next()).isTrue();
-			return status.getLong(2);
-		}
+		return Sql.queryLong(admin, "SHOW GLOBAL STATUS LIKE 'Questions'", 2);
 	}
 
 	private static List<Long> sessionIds(Connection admin, String database) throws SQLException {
