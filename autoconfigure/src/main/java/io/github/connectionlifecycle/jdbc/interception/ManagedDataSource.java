@@ -97,10 +97,6 @@ final class ManagedDataSource {
 		return this.policy;
 	}
 
-	SweepClock clock() {
-		return this.clock;
-	}
-
 	/**
 	 * Reads the server's idle timeout and reports pool settings that outlive it.
 	 * @param atStartup whether start-up may still fail on such settings
@@ -129,10 +125,6 @@ final class ManagedDataSource {
 					+ "or the driver's equivalent; pair it with connection.max-idle below the network's idle limit.");
 		}
 		return true;
-	}
-
-	boolean isServerIdleTimeoutKnown() {
-		return this.serverIdleTimeout.isKnown();
 	}
 
 	private void reportServerTimeoutProblems(Duration timeout, List<String> problems, boolean atStartup) {
