@@ -23,11 +23,16 @@ public final class ConnectionLifecycleAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WorkBoundaries workBoundaries(ApplicationContext context, ObjectProvider<WorkBoundaryListener> listeners) {
-		// Both resolved once, at the first boundary: every singleton exists by then.
-		SingletonSupplier<Boolean> eventsListenedTo = SingletonSupplier.of(() -> WorkEventListeners.anyIn(context));
+	WorkBoundaries workBoundaries(ApplicationContext context, ObjectProvider<WorkBoundaryListener> listeners,
+			WorkEventListeners workEventListeners) {
+		// Resolved once, at the first boundary: every singleton exists by then.
 		return new WorkBoundaries(context, SingletonSupplier.of(() -> listeners.orderedStream().toList()),
-				eventsListenedTo::obtain);
+				workEventListeners);
+	}
+
+	@Bean
+	WorkEventListeners connectionLifecycleWorkEventListeners(ApplicationContext context) {
+		return new WorkEventListeners(context);
 	}
 
 }

@@ -1,11 +1,15 @@
 package io.github.connectionlifecycle.autoconfigure;
 
+import java.util.function.BooleanSupplier;
+
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
 import io.github.connectionlifecycle.work.WorkStartedEvent;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.event.GenericApplicationListener;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.context.support.AbstractApplicationContext;
@@ -14,12 +18,14 @@ import org.springframework.core.ResolvableType;
 /**
  * Tells whether any application listener listens to {@link WorkStartedEvent} or
  * {@link WorkFinishedEvent}, so that units of work publish them only then: publishing an
- * event nobody receives costs more than the boundary itself. Asked once, at the first unit
- * of work, when every singleton exists: {@code @EventListener} methods and
- * {@link ApplicationListener} beans (also lazy ones) are seen, and so are listeners of a
- * parent context. Where the answer cannot be known, it is yes.
+ * event nobody receives costs more than the boundary itself. The answer is worked out at
+ * the first unit of work and again once the context is refreshed (a unit run while the
+ * context starts may come before the {@code @EventListener} methods are registered):
+ * {@code @EventListener} methods and {@link ApplicationListener} beans (also lazy ones) are
+ * seen, and so are listeners of a parent context. Where the answer cannot be known, it is
+ * yes.
  */
-final class WorkEventListeners {
+final class WorkEventListeners implements BooleanSupplier, ApplicationListener<ContextRefreshedEvent> {
 
 	/** Spring Boot's relay for {@code context.listener.classes}: listens to everything, forwards only then. */
 	private static final String BOOT_DELEGATING_LISTENER = "org.springframework.boot.context.config.DelegatingApplicationListener";
@@ -28,7 +34,29 @@ final class WorkEventListeners {
 
 	private static final ResolvableType FINISHED = ResolvableType.forClass(WorkFinishedEvent.class);
 
-	private WorkEventListeners() {
+	private final ApplicationContext context;
+
+	private volatile @Nullable Boolean listenedTo;
+
+	WorkEventListeners(ApplicationContext context) {
+		this.context = context;
+	}
+
+	@Override
+	public boolean getAsBoolean() {
+		Boolean listenedTo = this.listenedTo;
+		if (listenedTo == null) {
+			listenedTo = anyIn(this.context);
+			this.listenedTo = listenedTo;
+		}
+		return listenedTo;
+	}
+
+	@Override
+	public void onApplicationEvent(ContextRefreshedEvent event) {
+		if (event.getApplicationContext() == this.context) {
+			this.listenedTo = null;
+		}
 	}
 
 	static boolean anyIn(ApplicationContext context) {

@@ -88,9 +88,9 @@ public final class WorkBoundaries {
 		if (slot[0] != null) {
 			return NESTED;
 		}
+		List<WorkBoundaryListener> listeners = listeners();
 		OpenUnit open = new OpenUnit(unit, Thread.currentThread());
 		slot[0] = open;
-		List<WorkBoundaryListener> listeners = this.listeners.get();
 		for (int i = 0; i < listeners.size(); i++) {
 			WorkBoundaryListener listener = listeners.get(i);
 			try {
@@ -166,6 +166,21 @@ public final class WorkBoundaries {
 		return this.listenerFailures.get();
 	}
 
+	/**
+	 * The boundary listeners; none when they cannot be had (a bean that failed to create, a
+	 * context that is closing), so that the unit still opens and closes cleanly.
+	 */
+	private List<WorkBoundaryListener> listeners() {
+		try {
+			return this.listeners.get();
+		}
+		catch (RuntimeException ex) {
+			this.listenerFailures.incrementAndGet();
+			logger.warn("Could not get the work boundary listeners; this unit of work goes on without them", ex);
+			return List.of();
+		}
+	}
+
 	private boolean eventsListenedTo() {
 		try {
 			return this.eventsListenedTo.getAsBoolean();
@@ -185,7 +200,7 @@ public final class WorkBoundaries {
 			publish(new WorkFinishedEvent(open.unit, Duration.ofNanos(System.nanoTime() - open.startNanos),
 					open.failure));
 		}
-		List<WorkBoundaryListener> listeners = this.listeners.get();
+		List<WorkBoundaryListener> listeners = listeners();
 		for (int i = listeners.size() - 1; i >= 0; i--) {
 			WorkBoundaryListener listener = listeners.get(i);
 			try {

@@ -65,6 +65,27 @@ class WorkEventListenersTests {
 			.run((context) -> assertThat(WorkEventListeners.anyIn(context.getSourceApplicationContext())).isTrue());
 	}
 
+	@Test
+	void aUnitRunWhileTheContextStartsDoesNotSwitchTheEventsOff() {
+		this.contextRunner.withBean(EarlyUnit.class).withBean(AnnotatedListener.class).run((context) -> {
+			AnnotatedListener listener = context.getBean(AnnotatedListener.class);
+			listener.events.clear();
+			context.getBean(WorkBoundaries.class).run("after start-up", () -> {
+			});
+			assertThat(listener.events).hasSize(2);
+		});
+	}
+
+	/** Runs a unit while the context is being refreshed, before event listener methods are registered. */
+	static class EarlyUnit {
+
+		EarlyUnit(WorkBoundaries boundaries) {
+			boundaries.run("during start-up", () -> {
+			});
+		}
+
+	}
+
 	static class OtherEventsListener {
 
 		final List<Object> events = new ArrayList<>();

@@ -92,6 +92,19 @@ class WorkBoundariesTest {
 	}
 
 	@Test
+	void listenersThatCannotBeHadLeaveTheUnitRunningAndTheThreadClean() {
+		WorkBoundaries failing = new WorkBoundaries(this.calls::add, () -> {
+			throw new IllegalStateException("bean creation failed");
+		});
+		List<String> ran = new ArrayList<>();
+		failing.run("first", () -> ran.add("first"));
+		failing.run("second", () -> ran.add(String.valueOf(failing.currentUnit())));
+		assertThat(ran).containsExactly("first", "PROGRAMMATIC second");
+		assertThat(failing.currentUnit()).isNull();
+		assertThat(failing.getListenerFailureCount()).isEqualTo(4);
+	}
+
+	@Test
 	void publishesNoEventsWhenNoOneListensButStillCallsBoundaryListeners() {
 		WorkBoundaries quiet = new WorkBoundaries(this.calls::add, () -> this.listeners, () -> false);
 		this.listeners.add(new RecordingListener("cleanup"));

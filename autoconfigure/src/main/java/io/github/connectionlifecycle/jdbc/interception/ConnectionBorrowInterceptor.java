@@ -61,9 +61,25 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 		if (unit == null) {
 			// Kept small so that it inlines into the proxy: most borrows of a web application take it.
 			Connection handle = borrowFromPool(username, password);
-			return new TrackedConnection(handle, this.dataSource.borrowed(handle), this.cleanup, false);
+			try {
+				return new TrackedConnection(handle, this.dataSource.borrowed(handle), this.cleanup, false);
+			}
+			catch (RuntimeException | Error ex) {
+				giveBack(handle, ex);
+				throw ex;
+			}
 		}
 		return getConnectionInUnit(unit, username, password);
+	}
+
+	/** A handle the pool lent but the lifecycle could not take on goes back to the pool. */
+	private void giveBack(Connection handle, Throwable failure) {
+		try {
+			this.dataSource.pool().release(handle);
+		}
+		catch (SQLException | RuntimeException ex) {
+			failure.addSuppressed(ex);
+		}
 	}
 
 	private Connection getConnectionInUnit(UnitConnections unit, @Nullable String username,
@@ -72,21 +88,27 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 			this.dataSource.flushIfQuietPastIdleLimit();
 		}
 		Connection handle = borrow(unit, username, password);
-		ManagedConnection connection = this.dataSource.borrowed(handle);
-		for (int retired = 0; retired < MAX_RETIREMENTS_PER_BORROW; retired++) {
-			RetirementReason reason = reasonNotToUse(connection, unit);
+		for (int retired = 0;; retired++) {
+			ManagedConnection connection;
+			RetirementReason reason;
+			try {
+				connection = this.dataSource.borrowed(handle);
+				reason = (retired < MAX_RETIREMENTS_PER_BORROW) ? reasonNotToUse(connection, unit) : null;
+			}
+			catch (RuntimeException | Error ex) {
+				giveBack(handle, ex);
+				throw ex;
+			}
 			if (reason == null) {
-				break;
+				unit.used(connection);
+				return new TrackedConnection(handle, connection, this.cleanup, true);
 			}
 			this.dataSource.retireHeld(handle, connection, reason);
 			if (reason == RetirementReason.BROKEN) {
 				this.dataSource.retireIdleSiblingsOfBroken();
 			}
 			handle = borrow(unit, username, password);
-			connection = this.dataSource.borrowed(handle);
 		}
-		unit.used(connection);
-		return new TrackedConnection(handle, connection, this.cleanup, true);
 	}
 
 	private Connection borrow(UnitConnections unit, @Nullable String username, @Nullable String password)
@@ -143,7 +165,7 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 		try {
 			return connection.physical().isValid(HEALTH_CHECK_TIMEOUT_SECONDS);
 		}
-		catch (SQLException ex) {
+		catch (SQLException | RuntimeException | AbstractMethodError ex) {
 			logger.debug("Health check failed", ex);
 			return false;
 		}

@@ -99,7 +99,8 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 				|| ScopedProxyUtils.isScopedTarget(beanName)) {
 			return bean;
 		}
-		String managedAs = managedDelegateName(dataSource);
+		String managedAs = this.managed.containsKey(dataSource) ? this.managed.get(dataSource)
+				: managedDelegateName(dataSource);
 		if (managedAs != null) {
 			logger.info("DataSource '" + beanName + "' wraps DataSource '" + managedAs
 					+ "', whose connections the connection lifecycle manages already");

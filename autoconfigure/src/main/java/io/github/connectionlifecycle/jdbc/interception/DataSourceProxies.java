@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.scope.ScopedObject;
 import org.springframework.aop.support.NameMatchMethodPointcutAdvisor;
 import org.springframework.cglib.core.SpringNamingPolicy;
 import org.springframework.cglib.proxy.Callback;
@@ -17,6 +18,7 @@ import org.springframework.cglib.proxy.Dispatcher;
 import org.springframework.cglib.proxy.Enhancer;
 import org.springframework.cglib.proxy.Factory;
 import org.springframework.cglib.proxy.MethodInterceptor;
+import org.springframework.cglib.proxy.NoOp;
 import org.springframework.objenesis.SpringObjenesis;
 
 /**
@@ -41,12 +43,17 @@ final class DataSourceProxies {
 
 	private static final int HASH_CODE = 4;
 
+	/** Not overridden: {@code finalize}, so that the proxy is not finalizable. */
+	private static final int NOT_OVERRIDDEN = 5;
+
 	private DataSourceProxies() {
 	}
 
 	static DataSource proxy(DataSource target, ConnectionBorrowInterceptor borrows) {
 		Class<?> type = target.getClass();
-		if (Modifier.isFinal(type.getModifiers()) || Proxy.isProxyClass(type)) {
+		if (Modifier.isFinal(type.getModifiers()) || Proxy.isProxyClass(type) || target instanceof Factory
+				|| target instanceof ScopedObject) {
+			// A subclass is impossible, or of a class generated already (a CGLIB or scoped proxy).
 			return interfaceProxy(target, borrows);
 		}
 		Enhancer enhancer = new Enhancer();
@@ -57,14 +64,15 @@ final class DataSourceProxies {
 		enhancer.setUseFactory(true);
 		enhancer.setCallbackFilter(Methods.INSTANCE);
 		enhancer.setCallbackTypes(new Class<?>[] { Dispatcher.class, MethodInterceptor.class, MethodInterceptor.class,
-				MethodInterceptor.class, MethodInterceptor.class });
+				MethodInterceptor.class, MethodInterceptor.class, NoOp.class });
 		Class<?> proxyClass = enhancer.createClass();
 		Factory proxy = (Factory) objenesis.newInstance(proxyClass, true);
 		proxy.setCallbacks(new Callback[] { (Dispatcher) () -> target, borrowing(borrows),
 				(MethodInterceptor) (object, method, args, methodProxy) -> target,
 				(MethodInterceptor) (object, method, args, methodProxy) -> object == args[0]
 						|| (args[0] instanceof ManagedDataSourceProxy other && other.getLifecycleTarget() == target),
-				(MethodInterceptor) (object, method, args, methodProxy) -> System.identityHashCode(target) });
+				(MethodInterceptor) (object, method, args, methodProxy) -> System.identityHashCode(target),
+				NoOp.INSTANCE });
 		return (DataSource) proxy;
 	}
 
@@ -115,6 +123,9 @@ final class DataSourceProxies {
 			}
 			if (name.equals("hashCode") && parameters == 0) {
 				return HASH_CODE;
+			}
+			if (name.equals("finalize") && parameters == 0) {
+				return NOT_OVERRIDDEN;
 			}
 			return DISPATCH;
 		}

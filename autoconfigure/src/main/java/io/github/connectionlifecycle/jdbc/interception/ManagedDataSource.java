@@ -286,12 +286,22 @@ final class ManagedDataSource {
 	boolean retireReturned(ManagedConnection connection, RetirementReason reason) {
 		requireOwn(connection);
 		Connection handle = connection.lastHandle();
-		if (handle == null || connection.isRetired() || !this.pool.retireReturned(handle)) {
+		if (handle == null || connection.isRetired() || !retireReturnedHandle(handle, reason)) {
 			return false;
 		}
 		forget(connection);
 		retired(reason, 1);
 		return true;
+	}
+
+	private boolean retireReturnedHandle(Connection handle, RetirementReason reason) {
+		try {
+			return this.pool.retireReturned(handle);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("DataSource '" + this.name + "': could not retire a returned connection (" + reason + ")", ex);
+			return false;
+		}
 	}
 
 	private void requireOwn(ManagedConnection connection) {
@@ -367,7 +377,14 @@ final class ManagedDataSource {
 	}
 
 	private boolean flushIdle(RetirementReason reason) {
-		int flushed = this.pool.flushIdleIfNoneInUse();
+		int flushed;
+		try {
+			flushed = this.pool.flushIdleIfNoneInUse();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("DataSource '" + this.name + "': could not flush idle connections (" + reason + ")", ex);
+			return false;
+		}
 		if (flushed < 0) {
 			return false;
 		}

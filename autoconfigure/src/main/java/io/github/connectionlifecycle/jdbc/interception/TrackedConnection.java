@@ -108,10 +108,18 @@ final class TrackedConnection implements Connection {
 		}
 		this.closed = true;
 		boolean inUnit = this.borrowedInUnit;
-		RetirementReason reason = reasonToRetireOnReturn(inUnit);
+		RetirementReason reason;
+		try {
+			reason = reasonToRetireOnReturn(inUnit);
+		}
+		catch (RuntimeException ex) {
+			// A driver that fails to say what state it is in: do not trust it to the next borrower.
+			reason = RetirementReason.BROKEN;
+		}
 		if (reason == null) {
-			this.dataSource.pool().release(this.delegate);
+			// Noted before the pool has it back: a borrower on another thread must find it borrowed.
 			this.dataSource.returned(this.connection);
+			this.dataSource.pool().release(this.delegate);
 			return;
 		}
 		this.dataSource.retireHeld(this.delegate, this.connection, reason);

@@ -44,7 +44,7 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 	public void release(Connection handle) throws SQLException {
 		// The driver closes a connection that failed; without a reset the data source would
 		// refuse every later borrow.
-		boolean closedUnderneath = PhysicalConnections.physical(handle).isClosed();
+		boolean closedUnderneath = isClosed(handle);
 		synchronized (this.lock) {
 			this.holders--;
 			if (closedUnderneath) {
@@ -117,6 +117,16 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 	@Override
 	public String describe() {
 		return "SingleConnectionDataSource: the shared connection is reset when retired, once no borrower holds it";
+	}
+
+	private static boolean isClosed(Connection handle) {
+		try {
+			return PhysicalConnections.physical(handle).isClosed();
+		}
+		catch (SQLException | RuntimeException ex) {
+			// Cannot tell: reset it, rather than hand a broken connection to the next borrower.
+			return true;
+		}
 	}
 
 }
