@@ -12,6 +12,7 @@ import io.github.connectionlifecycle.jdbc.SessionStateSqlDetector;
 import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleCleanup;
 import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleDataSourcePostProcessor;
 import io.github.connectionlifecycle.jdbc.interception.IdleConnectionSweeper;
+import io.github.connectionlifecycle.jdbc.interception.ManagedDataSourceProxy;
 import io.github.connectionlifecycle.jdbc.pool.PoolAdapterFactory;
 import org.jspecify.annotations.Nullable;
 
@@ -103,10 +104,10 @@ public final class DataSourceConnectionLifecycleAutoConfiguration {
 
 		@Override
 		public @Nullable DataSourcePoolMetadata getDataSourcePoolMetadata(DataSource dataSource) {
-			DataSource target = ConnectionLifecycleDataSourcePostProcessor.managedTarget(dataSource);
-			if (target == null) {
+			if (!(dataSource instanceof ManagedDataSourceProxy managedProxy)) {
 				return null;
 			}
+			DataSource target = managedProxy.getLifecycleTarget();
 			for (DataSourcePoolMetadataProvider provider : this.providers.stream().toList()) {
 				if (provider != this) {
 					DataSourcePoolMetadata metadata = provider.getDataSourcePoolMetadata(target);

@@ -2,7 +2,6 @@ package io.github.connectionlifecycle.invisible;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
@@ -469,15 +468,7 @@ class SaturatedPoolIntegrationTest {
 	}
 
 	private static List<Long> sessionIds(String database) throws SQLException {
-		try (Statement statement = admin.createStatement();
-				ResultSet sessions = statement.executeQuery(
-						"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '" + database + "'")) {
-			List<Long> ids = new ArrayList<>();
-			while (sessions.next()) {
-				ids.add(sessions.getLong(1));
-			}
-			return ids;
-		}
+		return Sql.sessionIds(admin, database);
 	}
 
 	private static void execute(String sql) {

@@ -314,15 +314,7 @@ class StatementCountIntegrationTest {
 	}
 
 	private static List<Long> sessionIds(Connection admin, String database) throws SQLException {
-		try (Statement statement = admin.createStatement();
-				ResultSet sessions = statement.executeQuery(
-						"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '" + database + "'")) {
-			List<Long> ids = new ArrayList<>();
-			while (sessions.next()) {
-				ids.add(sessions.getLong(1));
-			}
-			return ids;
-		}
+		return Sql.sessionIds(admin, database);
 	}
 
 	private static String table() {

@@ -4,10 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -115,14 +113,8 @@ public final class EmbeddedMariaDb {
 	 */
 	public static List<Long> sessionIds(String jdbcUrl) {
 		String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1, jdbcUrl.indexOf('?'));
-		try (Connection connection = adminConnection(); Statement statement = connection.createStatement();
-				ResultSet sessions = statement.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '"
-						+ database + "' AND ID <> CONNECTION_ID()")) {
-			List<Long> ids = new ArrayList<>();
-			while (sessions.next()) {
-				ids.add(sessions.getLong(1));
-			}
-			return ids;
+		try (Connection connection = adminConnection()) {
+			return Sql.sessionIds(connection, database);
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException("Could not list sessions of " + database, ex);

@@ -4,9 +4,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Reads one value with plain JDBC, for tests that must not go through Spring.
+ * Plain JDBC reads for tests that must not go through Spring.
  */
 public final class Sql {
 
@@ -27,6 +29,25 @@ public final class Sql {
 				throw new SQLException("No row from " + sql);
 			}
 			return result.getLong(column);
+		}
+	}
+
+	/**
+	 * The sessions connected to a database now, other than the one asking.
+	 * @param admin a connection of the server
+	 * @param database the database
+	 * @return their ids, as {@code CONNECTION_ID()} returns them
+	 * @throws SQLException if the server cannot list them
+	 */
+	public static List<Long> sessionIds(Connection admin, String database) throws SQLException {
+		try (Statement statement = admin.createStatement();
+				ResultSet sessions = statement.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '"
+						+ database + "' AND ID <> CONNECTION_ID()")) {
+			List<Long> ids = new ArrayList<>();
+			while (sessions.next()) {
+				ids.add(sessions.getLong(1));
+			}
+			return ids;
 		}
 	}
 

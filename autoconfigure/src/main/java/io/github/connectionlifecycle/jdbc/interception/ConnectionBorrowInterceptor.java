@@ -12,8 +12,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.aop.Advisor;
-import org.springframework.aop.framework.Advised;
 
 /**
  * What a borrow through a managed DataSource does (called by its proxy, see
@@ -48,6 +46,9 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 	 */
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		if (invocation.getMethod().getName().equals("getLifecycleTarget")) {
+			return this.pool;
+		}
 		@Nullable Object[] args = invocation.getArguments();
 		return (args.length == 0) ? getConnection() : getConnection((String) args[0], (String) args[1]);
 	}
@@ -125,22 +126,6 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 	private Connection borrowFromPool(@Nullable String username, @Nullable String password) throws SQLException {
 		return (username != null || password != null) ? this.pool.getConnection(username, password)
 				: this.pool.getConnection();
-	}
-
-	/**
-	 * The pool behind an interface proxy made with this advice.
-	 * @param dataSource a DataSource
-	 * @return the pool, or {@code null} when it is not such a proxy
-	 */
-	static @Nullable DataSource targetOfInterfaceProxy(DataSource dataSource) {
-		if (dataSource instanceof Advised advised) {
-			for (Advisor advisor : advised.getAdvisors()) {
-				if (advisor.getAdvice() instanceof ConnectionBorrowInterceptor borrows) {
-					return borrows.pool;
-				}
-			}
-		}
-		return null;
 	}
 
 	private @Nullable RetirementReason reasonNotToUse(ManagedConnection connection, UnitConnections unit) {

@@ -190,9 +190,8 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 			// Its targets are checked one by one.
 			return null;
 		}
-		DataSource managedTarget = DataSourceProxies.targetOf(dataSource);
-		if (managedTarget != null) {
-			return managedTarget;
+		if (dataSource instanceof ManagedDataSourceProxy managedProxy) {
+			return managedProxy.getLifecycleTarget();
 		}
 		if (AopUtils.isAopProxy(dataSource) && AopProxyUtils.getSingletonTarget(dataSource) instanceof DataSource target) {
 			return target;
@@ -205,16 +204,6 @@ public final class ConnectionLifecycleDataSourcePostProcessor implements Destruc
 		catch (SQLException | RuntimeException ex) {
 			return null;
 		}
-	}
-
-	/**
-	 * The pool behind a DataSource proxy this post-processor made, for tools that read the
-	 * pool's own fields (Spring Boot's pool metadata) and must not read them off the proxy.
-	 * @param dataSource a DataSource bean
-	 * @return the pool it proxies, or {@code null} when it is not such a proxy
-	 */
-	public static @Nullable DataSource managedTarget(DataSource dataSource) {
-		return DataSourceProxies.targetOf(dataSource);
 	}
 
 	@Override

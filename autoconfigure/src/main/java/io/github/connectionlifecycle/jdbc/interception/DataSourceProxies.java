@@ -6,8 +6,6 @@ import java.lang.reflect.Proxy;
 
 import javax.sql.DataSource;
 
-import org.jspecify.annotations.Nullable;
-
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.scope.ScopedObject;
 import org.springframework.aop.support.NameMatchMethodPointcutAdvisor;
@@ -27,7 +25,8 @@ import org.springframework.objenesis.SpringObjenesis;
  * {@code getConnection} methods call the {@link ConnectionBorrowInterceptor} directly and
  * whose other methods are dispatched to the pool without reflection or allocation: this is
  * on the path of every borrow. A final class or a JDK proxy (an observation wrapper) gets an
- * interface proxy from Spring's {@link ProxyFactory} instead.
+ * interface proxy from Spring's {@link ProxyFactory} instead. Both kinds implement
+ * {@link ManagedDataSourceProxy}.
  */
 final class DataSourceProxies {
 
@@ -84,23 +83,12 @@ final class DataSourceProxies {
 	private static DataSource interfaceProxy(DataSource target, ConnectionBorrowInterceptor borrows) {
 		ProxyFactory proxyFactory = new ProxyFactory(target);
 		proxyFactory.setProxyTargetClass(false);
+		proxyFactory.addInterface(ManagedDataSourceProxy.class);
 		NameMatchMethodPointcutAdvisor advisor = new NameMatchMethodPointcutAdvisor(borrows);
-		advisor.setMappedName("getConnection");
+		advisor.setMappedNames("getConnection", "getLifecycleTarget");
 		proxyFactory.addAdvisor(advisor);
 		proxyFactory.setFrozen(true);
 		return (DataSource) proxyFactory.getProxy(target.getClass().getClassLoader());
-	}
-
-	/**
-	 * The pool behind a proxy made here.
-	 * @param dataSource a DataSource
-	 * @return the pool, or {@code null} when it is not such a proxy
-	 */
-	static @Nullable DataSource targetOf(DataSource dataSource) {
-		if (dataSource instanceof ManagedDataSourceProxy proxy) {
-			return proxy.getLifecycleTarget();
-		}
-		return ConnectionBorrowInterceptor.targetOfInterfaceProxy(dataSource);
 	}
 
 	/** Which callback serves a method; one instance, so that proxy classes are cached per pool class. */
