@@ -78,7 +78,7 @@ class ConnectionLifecycleAutoConfigurationTests {
 	void backsOffFromAUserDefinedSweeper() {
 		this.contextRunner
 			.withBean("mySweeper", IdleConnectionSweeper.class,
-					() -> new IdleConnectionSweeper(new ConnectionLifecycleCleanup(SessionStateSqlDetector.NONE)))
+					() -> new IdleConnectionSweeper(new ConnectionLifecycleCleanup(SessionStateSqlDetector.NONE), null))
 			.run((context) -> assertThat(context).hasSingleBean(IdleConnectionSweeper.class).hasBean("mySweeper"));
 	}
 
