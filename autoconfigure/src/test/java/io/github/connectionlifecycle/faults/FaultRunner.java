@@ -56,6 +56,9 @@ final class FaultRunner implements AutoCloseable {
 	/** How long the server is down: longer than the units run in it (each waits up to 6 s for a connection). */
 	static final Duration OUTAGE = Duration.ofSeconds(8);
 
+	/** How long a quick restart keeps the server down. */
+	static final Duration RESTART_DOWNTIME = Duration.ofSeconds(2);
+
 	/** Longer than the black-hole fault's recommended connection.max-idle of 1 s. */
 	static final Duration BLACK_HOLE = Duration.ofSeconds(2);
 
@@ -165,6 +168,7 @@ final class FaultRunner implements AutoCloseable {
 			}
 			case RESTART_THEN_QUIET -> {
 				restartable().stop();
+				Thread.sleep(RESTART_DOWNTIME.toMillis()); // the outage is the scenario
 				restartable().startAgain();
 				Thread.sleep(Fault.QUIET.toMillis());
 			}
