@@ -16,6 +16,13 @@ enum Fault {
 	KILL("KILL", List.of("connection.health-checks=true")),
 
 	/**
+	 * Every session KILLed {@link #PAUSE} after the last unit, the next unit at once, with the
+	 * server's short wait_timeout: the idle sweep has just replaced idle connections, and
+	 * HikariCP hands out a connection opened less than 500 ms ago unvalidated.
+	 */
+	KILL_SHORT_TIMEOUT("KILL, 2s", List.of("connection.health-checks=true")),
+
+	/**
 	 * Every session KILLed while the application idles, the next unit {@link #QUIET} later: time
 	 * for the liveness check to see it. The server's own wait_timeout is long.
 	 */
@@ -35,6 +42,9 @@ enum Fault {
 	 * server's own wait_timeout is long, so only a network idle limit helps.
 	 */
 	BLACK_HOLE("black hole", List.of("connection.max-idle=1s"));
+
+	/** Between the last unit and a KILL: past the idle sweep's first replacements at a 2 s wait_timeout. */
+	static final Duration PAUSE = Duration.ofMillis(1200);
 
 	/** 1.5 times the default liveness-check interval. */
 	static final Duration QUIET = Duration.ofMillis(1500);

@@ -120,7 +120,8 @@ class FaultMatrixReport {
 			.append(System.lineSeparator())
 			.append("Faults: idle gap " + FaultRunner.IDLE_GAP.toSeconds() + " s (wait_timeout "
 					+ EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS
-					+ " s); KILL of every session, next unit at once; KILL / restart, idle = next unit "
+					+ " s); KILL of every session, next unit at once (2s: "
+					+ Fault.PAUSE.toMillis() + " ms after the last unit, server wait_timeout 2 s); KILL / restart, idle = next unit "
 					+ Fault.QUIET.toMillis() + " ms after (server wait_timeout 600 s, or 2 s where the fault says 2s); "
 					+ "restart = stop, "
 					+ FaultRunner.UNITS_DURING_OUTAGE + " units while down, start after " + FaultRunner.OUTAGE.toSeconds()

@@ -162,6 +162,10 @@ final class FaultRunner implements AutoCloseable {
 		switch (fault) {
 			case IDLE_GAP -> Thread.sleep(IDLE_GAP.toMillis()); // the idle gap is the scenario
 			case KILL -> killEverySession(target);
+			case KILL_SHORT_TIMEOUT -> {
+				Thread.sleep(Fault.PAUSE.toMillis()); // the pause is the scenario
+				killEverySession(target);
+			}
 			case KILL_THEN_QUIET, KILL_THEN_QUIET_SHORT_TIMEOUT -> {
 				killEverySession(target);
 				Thread.sleep(Fault.QUIET.toMillis()); // the quiet time is the scenario
@@ -201,7 +205,7 @@ final class FaultRunner implements AutoCloseable {
 			case IDLE_GAP -> new Target(EmbeddedMariaDb.createDatabase(database), null);
 			case KILL, KILL_THEN_QUIET -> new Target(EmbeddedMariaDb.createDatabase(database) + LONG_SERVER_IDLE_TIMEOUT,
 					null);
-			case KILL_THEN_QUIET_SHORT_TIMEOUT -> new Target(EmbeddedMariaDb.createDatabase(database), null);
+			case KILL_SHORT_TIMEOUT, KILL_THEN_QUIET_SHORT_TIMEOUT -> new Target(EmbeddedMariaDb.createDatabase(database), null);
 			case RESTART, RESTART_THEN_QUIET -> new Target(restartable().createDatabase(database), null);
 			case BLACK_HOLE -> {
 				String serverUrl = EmbeddedMariaDb.createDatabase(database) + LONG_SERVER_IDLE_TIMEOUT + DRIVER_TIMEOUTS;

@@ -62,6 +62,18 @@ class LivenessIntegrationTest {
 			.isLessThanOrEqualTo(without.unitsFailed());
 	}
 
+	/**
+	 * The idle sweep's replacements are younger than HikariCP's 500 ms validation bypass when
+	 * the KILL lands: the lifecycle looks up a connection it has not seen handed out before.
+	 */
+	@Test
+	void aUnitRightAfterAKillAmidTheIdleSweepsReplacementsFailsAtMostAsOftenAsWithoutTheStarter() {
+		FaultOutcome without = faults.run(PoolUnderTest.HIKARI, Fault.KILL_SHORT_TIMEOUT, StarterSetup.OFF, POOL_SIZE);
+		FaultOutcome with = faults.run(PoolUnderTest.HIKARI, Fault.KILL_SHORT_TIMEOUT, StarterSetup.ON, POOL_SIZE);
+		assertThat(with.unitsFailed()).as("units failed with the starter, without: " + without.unitsFailed())
+			.isLessThanOrEqualTo(without.unitsFailed());
+	}
+
 	private static void assertNoticedBeforeTheNextUnit(PoolUnderTest pool, FaultOutcome outcome) {
 		assertThat(outcome.unitsFailed()).as("units failed").isZero();
 		assertThat(outcome.poolWarnings()).as("pool warnings").isZero();
