@@ -53,6 +53,12 @@ enum Fault {
 
 	private final List<String> recommendedStarterProperties;
 
+	/** @return whether the application idles through the fault until the next unit */
+	boolean isIdle() {
+		return this == IDLE_GAP || this == KILL_THEN_QUIET || this == KILL_THEN_QUIET_SHORT_TIMEOUT
+				|| this == RESTART_THEN_QUIET;
+	}
+
 	Fault(String displayName, List<String> recommendedStarterProperties) {
 		this.displayName = displayName;
 		this.recommendedStarterProperties = recommendedStarterProperties;

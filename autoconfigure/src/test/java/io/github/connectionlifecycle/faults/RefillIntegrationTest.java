@@ -4,8 +4,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RefillIntegrationTest {
 
 	private static final int POOL_SIZE = 4;
+
+	private static final String REFILL_FAILED = "could not open connections in the background";
 
 	private static FaultRunner faults;
 
@@ -40,6 +47,15 @@ class RefillIntegrationTest {
 		assertThat(outcome.firstUnitOpenedConnection()).as("first unit opened its connection").isFalse();
 		assertThat(outcome.maxSessions()).as("most sessions at once").isBetween(1, pool.connections(POOL_SIZE));
 		assertThat(outcome.poolWarnings()).as("pool warnings, leak warnings among them").isZero();
+	}
+
+	/** Tomcat JDBC opens connections only for borrowers: the lifecycle's refill meets the outage. */
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aRefillFailingWhileTheServerIsDownIsLoggedOnceAndKeepsNoUnitWaiting(CapturedOutput output) {
+		FaultOutcome outcome = faults.run(PoolUnderTest.TOMCAT, Fault.RESTART, StarterSetup.ON, POOL_SIZE);
+		assertThat(outcome.unitsFailed()).as("units failed after the restart").isZero();
+		assertThat(output.getOut().split(REFILL_FAILED, -1)).as("warnings that the refill failed").hasSize(2);
 	}
 
 	static List<PoolUnderTest> availablePools() {

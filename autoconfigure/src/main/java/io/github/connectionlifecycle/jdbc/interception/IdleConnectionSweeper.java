@@ -2,7 +2,6 @@ package io.github.connectionlifecycle.jdbc.interception;
 
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +35,9 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private static final long STOP_TIMEOUT_SECONDS = 10;
 
+	/** How soon a pool the lifecycle retired from is refilled, when there is no liveness check. */
+	private static final long DEFAULT_REFILL_INTERVAL_MILLIS = 1000;
+
 	private final ConnectionLifecycleCleanup cleanup;
 
 	private final @Nullable Duration livenessCheckInterval;
@@ -48,7 +50,7 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 	private @Nullable ScheduledExecutorService executor;
 
 	/** Opens connections for pools that do not do it themselves; may block while connecting. */
-	private @Nullable ExecutorService refillExecutor;
+	private @Nullable ScheduledExecutorService refillExecutor;
 
 	private final AtomicBoolean refillQueued = new AtomicBoolean();
 
@@ -69,13 +71,12 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 				return;
 			}
 			this.executor = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "idle-sweeper"));
-			this.refillExecutor = Executors.newSingleThreadExecutor((task) -> daemon(task, "refill"));
+			this.refillExecutor = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "refill"));
 			this.cleanup.clock().advance();
 			schedule(this.executor);
-			if (this.livenessCheckInterval != null) {
-				long interval = this.livenessCheckInterval.toMillis();
-				this.executor.scheduleWithFixedDelay(this::checkLiveness, interval, interval, TimeUnit.MILLISECONDS);
-			}
+			long interval = (this.livenessCheckInterval != null) ? this.livenessCheckInterval.toMillis()
+					: DEFAULT_REFILL_INTERVAL_MILLIS;
+			this.executor.scheduleWithFixedDelay(this::checkLivenessAndRefill, interval, interval, TimeUnit.MILLISECONDS);
 		}
 	}
 
@@ -88,7 +89,7 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 	@Override
 	public void stop() {
 		ScheduledExecutorService executor;
-		ExecutorService refillExecutor;
+		ScheduledExecutorService refillExecutor;
 		synchronized (this.monitor) {
 			executor = this.executor;
 			refillExecutor = this.refillExecutor;
@@ -160,13 +161,13 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	/** At most one refill run queued: pools retired from since get theirs in it. */
 	private void queueRefill() {
-		ExecutorService refillExecutor = this.refillExecutor;
+		ScheduledExecutorService refillExecutor = this.refillExecutor;
 		if (refillExecutor == null || !this.cleanup.dataSources().stream().anyMatch(ManagedDataSource::wantsRefill)
 				|| !this.refillQueued.compareAndSet(false, true)) {
 			return;
 		}
 		try {
-			refillExecutor.execute(this::refill);
+			refillExecutor.schedule(this::refill, ManagedDataSource.REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			this.refillQueued.set(false); // stopped
@@ -184,22 +185,21 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 	}
 
 	/** Same thread as the sweep: the two never retire the same connection at once. */
-	private void checkLiveness() {
+	private void checkLivenessAndRefill() {
 		try {
 			this.idleSocketPorts.clear();
-			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
-				dataSource.addIdleSocketPorts(this.idleSocketPorts);
-			}
-			if (this.idleSocketPorts.isEmpty()) {
-				return;
-			}
-			KernelTcpTable.Snapshot sockets = KernelTcpTable.SYSTEM.read(this.idleSocketPorts::get);
-			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
-				if (Thread.currentThread().isInterrupted()) {
-					return;
+			if (this.livenessCheckInterval != null) {
+				for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+					dataSource.addIdleSocketPorts(this.idleSocketPorts);
 				}
-				dataSource.retireClosedByServer(sockets);
 			}
+			if (!this.idleSocketPorts.isEmpty()) {
+				KernelTcpTable.Snapshot sockets = KernelTcpTable.SYSTEM.read(this.idleSocketPorts::get);
+				for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+					dataSource.retireClosedByServer(sockets);
+				}
+			}
+			// Also what units retired since the last run: the liveness interval is the shorter.
 			queueRefill();
 		}
 		catch (RuntimeException ex) {

@@ -44,6 +44,12 @@ final class ManagedDataSource {
 
 	private static final Object UNKNOWN = new Object();
 
+	/**
+	 * Between a retirement and the refill it asks for: the server lets go of the retired
+	 * sessions first, so that old and new never add up beyond the pool's maximum.
+	 */
+	static final long REFILL_DELAY_MILLIS = 20;
+
 	private static final long REFILL_FIRST_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final long REFILL_MAX_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -82,6 +88,8 @@ final class ManagedDataSource {
 
 	/** Set when the lifecycle retired connections; cleared by the refill that answers it. */
 	private volatile boolean refillWanted;
+
+	private volatile long lastRetiredNanos;
 
 	/** Owned by the refill thread: back-off after failed refills, and whether it is in one. */
 	private long refillBackOffNanos;
@@ -517,20 +525,29 @@ final class ManagedDataSource {
 	 */
 	void refill() {
 		long now = System.nanoTime();
-		if (!wantsRefill() || now - this.nextRefillNanos < 0) {
+		if (!wantsRefill() || now - this.nextRefillNanos < 0 || now - this.lastRetiredNanos < TimeUnit.MILLISECONDS.toNanos(REFILL_DELAY_MILLIS)) {
 			return;
 		}
 		// Cleared first: a retirement during the refill asks for another.
 		this.refillWanted = false;
 		try {
 			int opened = this.pool.refillIdle(this::openedByRefill);
+			if (opened < 0) {
+				this.lastRetiredNanos = System.nanoTime();
+		this.refillWanted = true;
+				return;
+			}
 			if (this.refillFailing) {
 				logger.info("DataSource '" + this.name + "': opened connections in the background again");
 			}
 			this.refillFailing = false;
 			this.refillBackOffNanos = 0;
-			if (opened > 0 && logger.isDebugEnabled()) {
-				logger.debug("DataSource '" + this.name + "': opened " + opened + " connection(s) in the background");
+			if (opened > 0) {
+				// Fresh connections: the pool's quiet time starts again.
+				this.lastFlushNanos = System.nanoTime();
+				if (logger.isDebugEnabled()) {
+					logger.debug("DataSource '" + this.name + "': opened " + opened + " connection(s) in the background");
+				}
 			}
 		}
 		catch (SQLException | RuntimeException ex) {

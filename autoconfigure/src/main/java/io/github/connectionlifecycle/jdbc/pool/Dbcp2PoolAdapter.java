@@ -60,7 +60,7 @@ final class Dbcp2PoolAdapter implements PoolAdapter {
 	public int refillIdle(Consumer<Connection> opened) throws SQLException {
 		GenericObjectPool<PoolableConnection> pool = this.dbcp.getConnectionPool();
 		if (pool == null || pool.getNumActive() > 0) {
-			return 0;
+			return -1;
 		}
 		int target = Math.min(Math.max(this.dbcp.getMinIdle(), 1), this.dbcp.getMaxTotal());
 		int added = 0;

@@ -100,7 +100,8 @@ public interface PoolAdapter {
 	 * may block while the driver connects.
 	 * @param opened told of every handle the pool lends to open a connection, before it is
 	 * given back, so the lifecycle knows the connection
-	 * @return how many connections were opened, or -1 when the pool cannot be refilled
+	 * @return how many connections were opened (0 when the pool holds enough idle ones), or -1
+	 * when it cannot be refilled now (connections in use) or at all; it is asked again later
 	 * @throws SQLException if a connection could not be opened (the server is down)
 	 */
 	default int refillIdle(Consumer<Connection> opened) throws SQLException {

@@ -86,7 +86,10 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 	@Override
 	public int refillIdle(Consumer<Connection> opened) throws SQLException {
 		synchronized (this.lock) {
-			if (this.open || this.holders > 0) {
+			if (this.holders > 0) {
+				return -1;
+			}
+			if (this.open) {
 				return 0;
 			}
 		}

@@ -64,7 +64,10 @@ final class TomcatPoolAdapter implements PoolAdapter {
 	@Override
 	public int refillIdle(Consumer<Connection> opened) throws SQLException {
 		ConnectionPool pool = this.tomcat.getPool();
-		if (pool == null || pool.getActive() > 0 || pool.getIdle() > 0) {
+		if (pool == null || pool.getActive() > 0) {
+			return -1;
+		}
+		if (pool.getIdle() > 0) {
 			return 0;
 		}
 		int target = Math.min(Math.max(this.tomcat.getMinIdle(), 1), this.tomcat.getMaxActive());
