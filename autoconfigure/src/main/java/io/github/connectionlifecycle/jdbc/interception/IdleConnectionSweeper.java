@@ -1,5 +1,6 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,12 +36,22 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService executor;
 
+	private final SweepStatistics statistics = new SweepStatistics();
+
 	/**
 	 * Creates a sweeper of the DataSources the cleanup manages.
 	 * @param cleanup the cleanup
 	 */
 	public IdleConnectionSweeper(ConnectionLifecycleCleanup cleanup) {
 		this.cleanup = cleanup;
+	}
+
+	/**
+	 * What the sweep has done since start-up.
+	 * @return the statistics, updated after every run
+	 */
+	public SweepStatistics getStatistics() {
+		return this.statistics;
 	}
 
 	@Override
@@ -101,14 +112,18 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private void schedule(ScheduledExecutorService executor) {
 		try {
-			executor.schedule(() -> sweep(executor), intervalMillis(), TimeUnit.MILLISECONDS);
+			long interval = intervalMillis();
+			long dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(interval);
+			executor.schedule(() -> sweep(executor, dueNanos), interval, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// stopped
 		}
 	}
 
-	private void sweep(ScheduledExecutorService executor) {
+	private void sweep(ScheduledExecutorService executor, long dueNanos) {
+		Instant start = Instant.now();
+		long startNanos = System.nanoTime();
 		try {
 			this.cleanup.clock().advance();
 			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
@@ -122,6 +137,8 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			logger.warn("Retiring idle connections in the background failed; trying again later", ex);
 		}
 		finally {
+			long endNanos = System.nanoTime();
+			this.statistics.recorded(start, endNanos - startNanos, Math.max(0, startNanos - dueNanos));
 			schedule(executor);
 		}
 	}

@@ -21,6 +21,9 @@ final class ManagedConnection {
 
 	private final Connection physical;
 
+	/** {@link System#nanoTime()} scale: when it was opened, or first seen when the driver does not say. */
+	private final long openedAtNanos;
+
 	/** {@link System#nanoTime()} scale; {@link Long#MAX_VALUE} without an age limit. */
 	private final long retireAtNanos;
 
@@ -51,9 +54,10 @@ final class ManagedConnection {
 
 	private volatile boolean retired;
 
-	ManagedConnection(ManagedDataSource owner, Connection physical, long retireAtNanos) {
+	ManagedConnection(ManagedDataSource owner, Connection physical, long openedAtNanos, long retireAtNanos) {
 		this.owner = owner;
 		this.physical = physical;
+		this.openedAtNanos = openedAtNanos;
 		this.retireAtNanos = retireAtNanos;
 	}
 
@@ -63,6 +67,10 @@ final class ManagedConnection {
 
 	Connection physical() {
 		return this.physical;
+	}
+
+	long ageNanos(long nowNanos) {
+		return nowNanos - this.openedAtNanos;
 	}
 
 	long retireAtNanos() {

@@ -5,12 +5,15 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import javax.sql.DataSource;
 
@@ -70,6 +73,12 @@ final class ManagedDataSource {
 
 	private final boolean[] restoredOnReturn = new boolean[SessionSetting.values().length];
 
+	/** Connections retired since start, by reason ordinal. */
+	private final AtomicLongArray retirements = new AtomicLongArray(RetirementReason.values().length);
+
+	/** The warnings logged about this pool's settings, for the Actuator endpoint. */
+	private final List<String> findings = new CopyOnWriteArrayList<>();
+
 	ManagedDataSource(String name, DataSource target, PoolAdapter pool, CleanupPolicy policy,
 			ApplicationEventPublisher eventPublisher, SweepClock clock) {
 		this.name = name;
@@ -118,7 +127,7 @@ final class ManagedDataSource {
 			reportServerTimeoutProblems(timeout, problems, atStartup);
 		}
 		if (this.policy.checkServerTimeout() && this.serverIdleTimeout.networkTimeoutMillis() == 0) {
-			logger.warn("DataSource '" + this.name + "': its connections have no socket timeout, so a unit of work "
+			warn("DataSource '" + this.name + "': its connections have no socket timeout, so a unit of work "
 					+ "whose connection the network silently dropped (NAT, proxy or firewall idle cut, failover) "
 					+ "waits for the operating system to give up, often many minutes. Set one longer than your "
 					+ "slowest query: socketTimeout in the JDBC URL for MySQL (for example ?socketTimeout=60000), "
@@ -138,7 +147,12 @@ final class ManagedDataSource {
 		if (atStartup && this.policy.failOnServerTimeoutProblems()) {
 			throw new IllegalStateException(message + " (start-up fails because connection.server-timeout-check=fail)");
 		}
-		logger.warn(message);
+		warn(message);
+	}
+
+	private void warn(String finding) {
+		this.findings.add(finding);
+		logger.warn(finding);
 	}
 
 	/**
@@ -215,7 +229,7 @@ final class ManagedDataSource {
 		long openedAtMillis = PhysicalConnections.openedAtMillis(physical);
 		long openedAtNanos = (openedAtMillis >= 0)
 				? now - TimeUnit.MILLISECONDS.toNanos(Math.max(0, System.currentTimeMillis() - openedAtMillis)) : now;
-		return new ManagedConnection(this, physical, retireAtNanos(openedAtNanos));
+		return new ManagedConnection(this, physical, openedAtNanos, retireAtNanos(openedAtNanos));
 	}
 
 	private long retireAtNanos(long openedAtNanos) {
@@ -267,7 +281,7 @@ final class ManagedDataSource {
 			releaseQuietly(handle);
 			return;
 		}
-		retired(reason, 1);
+		retired(reason, 1, List.of(age(connection)));
 	}
 
 	private void releaseQuietly(Connection handle) {
@@ -290,7 +304,7 @@ final class ManagedDataSource {
 			return false;
 		}
 		forget(connection);
-		retired(reason, 1);
+		retired(reason, 1, List.of(age(connection)));
 		return true;
 	}
 
@@ -389,9 +403,13 @@ final class ManagedDataSource {
 			return false;
 		}
 		this.lastFlushNanos = System.nanoTime();
-		this.connections.values().forEach(ManagedConnection::markRetired);
+		List<Duration> ages = new ArrayList<>(this.connections.size());
+		this.connections.values().forEach((connection) -> {
+			connection.markRetired();
+			ages.add(age(connection));
+		});
 		this.connections.clear();
-		retired(reason, flushed);
+		retired(reason, flushed, (ages.size() > flushed) ? ages.subList(0, flushed) : ages);
 		return true;
 	}
 
@@ -409,15 +427,36 @@ final class ManagedDataSource {
 		return this.connections.size();
 	}
 
-	private void retired(RetirementReason reason, int count) {
+	Collection<ManagedConnection> trackedConnections() {
+		return this.connections.values();
+	}
+
+	ServerIdleTimeout serverIdleTimeout() {
+		return this.serverIdleTimeout;
+	}
+
+	long retirementCount(RetirementReason reason) {
+		return this.retirements.get(reason.ordinal());
+	}
+
+	List<String> findings() {
+		return List.copyOf(this.findings);
+	}
+
+	private static Duration age(ManagedConnection connection) {
+		return Duration.ofNanos(connection.ageNanos(System.nanoTime()));
+	}
+
+	private void retired(RetirementReason reason, int count, List<Duration> ages) {
 		if (count <= 0) {
 			return;
 		}
+		this.retirements.addAndGet(reason.ordinal(), count);
 		if (logger.isDebugEnabled()) {
 			logger.debug("DataSource '" + this.name + "': retired " + count + " connection(s), " + reason);
 		}
 		try {
-			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count));
+			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count, ages));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("A listener of ConnectionRetiredEvent failed; ignored", ex);
