@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.util.TimeUtils;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +66,6 @@ public final class DataSourceLifecycleMeters implements MeterBinder, Application
 				FunctionCounter.builder(RETIREMENTS, dataSource, (info) -> info.getRetirements(reason))
 					.description("Connections the lifecycle retired")
 					.tags("datasource", name, "reason", reason.name())
-					.baseUnit(BaseUnits.CONNECTIONS)
 					.register(registry);
 				retiredAge(registry, name, reason);
 			}
@@ -81,7 +79,6 @@ public final class DataSourceLifecycleMeters implements MeterBinder, Application
 			Gauge.builder(TRACKED, dataSource, (info) -> info.getTrackedConnections().count())
 				.description("Physical connections the lifecycle tracks")
 				.tag("datasource", name)
-				.baseUnit(BaseUnits.CONNECTIONS)
 				.register(registry);
 		}
 	}

@@ -8,6 +8,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +36,7 @@ class ConnectionLifecycleEndpointAutoConfigurationTests {
 	@Test
 	void isNotThereUnlessExposed() {
 		this.contextRunner
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ConnectionLifecycleEndpoint.class));
+			.run(ConnectionLifecycleEndpointAutoConfigurationTests::hasNoEndpoint);
 	}
 
 	@Test
@@ -43,14 +44,14 @@ class ConnectionLifecycleEndpointAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("management.endpoints.web.exposure.include=connectionlifecycle",
 					"management.endpoint.connectionlifecycle.access=NONE")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ConnectionLifecycleEndpoint.class));
+			.run(ConnectionLifecycleEndpointAutoConfigurationTests::hasNoEndpoint);
 	}
 
 	@Test
 	void isNotThereWithoutActuator() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=connectionlifecycle")
 			.withClassLoader(new FilteredClassLoader(Endpoint.class))
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ConnectionLifecycleEndpoint.class));
+			.run(ConnectionLifecycleEndpointAutoConfigurationTests::hasNoEndpoint);
 	}
 
 	@Test
@@ -58,7 +59,7 @@ class ConnectionLifecycleEndpointAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("management.endpoints.web.exposure.include=connectionlifecycle",
 					"connection.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ConnectionLifecycleEndpoint.class));
+			.run(ConnectionLifecycleEndpointAutoConfigurationTests::hasNoEndpoint);
 	}
 
 	@Test
@@ -66,6 +67,10 @@ class ConnectionLifecycleEndpointAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=connectionlifecycle")
 			.withBean("myEndpoint", ConnectionLifecycleEndpoint.class)
 			.run((context) -> assertThat(context).hasSingleBean(ConnectionLifecycleEndpoint.class).hasBean("myEndpoint"));
+	}
+
+	private static void hasNoEndpoint(AssertableApplicationContext context) {
+		assertThat(context).hasNotFailed().doesNotHaveBean(ConnectionLifecycleEndpoint.class);
 	}
 
 }

@@ -1,5 +1,7 @@
 package io.github.connectionlifecycle.autoconfigure;
 
+import java.util.List;
+
 import io.github.connectionlifecycle.metrics.DataSourceLifecycleMeters;
 import io.github.connectionlifecycle.metrics.SweepMeters;
 import io.github.connectionlifecycle.metrics.UnitOfWorkMeters;
@@ -14,6 +16,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,28 +70,18 @@ class ConnectionLifecycleMetricsAutoConfigurationTests {
 	@Test
 	void backsOffWithoutMicrometer() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader("io.micrometer."))
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(UnitOfWorkMeters.class)
-				.doesNotHaveBean(DataSourceLifecycleMeters.class)
-				.doesNotHaveBean(SweepMeters.class));
+			.run(ConnectionLifecycleMetricsAutoConfigurationTests::hasNoMeters);
 	}
 
 	@Test
 	void backsOffWithoutAMeterRegistry() {
-		this.contextRunner.run((context) -> assertThat(context).hasNotFailed()
-			.doesNotHaveBean(UnitOfWorkMeters.class)
-			.doesNotHaveBean(DataSourceLifecycleMeters.class)
-			.doesNotHaveBean(SweepMeters.class));
+		this.contextRunner.run(ConnectionLifecycleMetricsAutoConfigurationTests::hasNoMeters);
 	}
 
 	@Test
 	void backsOffWhenMetersAreTurnedOff() {
 		this.withRegistry.withPropertyValues("connection.metrics.enabled=false").run((context) -> {
-			assertThat(context).hasNotFailed()
-				.hasSingleBean(MeterRegistry.class)
-				.doesNotHaveBean(UnitOfWorkMeters.class)
-				.doesNotHaveBean(DataSourceLifecycleMeters.class)
-				.doesNotHaveBean(SweepMeters.class);
+			hasNoMeters(context);
 			assertThat(context.getBean(MeterRegistry.class).find("connection.lifecycle.units").meters()).isEmpty();
 		});
 	}
@@ -96,10 +89,7 @@ class ConnectionLifecycleMetricsAutoConfigurationTests {
 	@Test
 	void backsOffWhenTheStarterIsOff() {
 		this.withRegistry.withPropertyValues("connection.enabled=false")
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(UnitOfWorkMeters.class)
-				.doesNotHaveBean(DataSourceLifecycleMeters.class)
-				.doesNotHaveBean(SweepMeters.class));
+			.run(ConnectionLifecycleMetricsAutoConfigurationTests::hasNoMeters);
 	}
 
 	@Test
@@ -107,8 +97,15 @@ class ConnectionLifecycleMetricsAutoConfigurationTests {
 		this.withRegistry
 			.withBean("myUnitMeters", UnitOfWorkMeters.class,
 					() -> new UnitOfWorkMeters(new WorkBoundaries((event) -> {
-					}, java.util.List::of)))
+					}, List::of)))
 			.run((context) -> assertThat(context).hasSingleBean(UnitOfWorkMeters.class).hasBean("myUnitMeters"));
+	}
+
+	private static void hasNoMeters(AssertableApplicationContext context) {
+		assertThat(context).hasNotFailed()
+			.doesNotHaveBean(UnitOfWorkMeters.class)
+			.doesNotHaveBean(DataSourceLifecycleMeters.class)
+			.doesNotHaveBean(SweepMeters.class);
 	}
 
 }
