@@ -130,6 +130,7 @@ public class ConnectionLifecycleEndpoint {
 	 * @param healthChecks {@code connection.health-checks}
 	 * @param serverTimeoutCheck {@code connection.server-timeout-check}
 	 * @param sessionStateSqlCheck {@code connection.session-state-sql-check}
+	 * @param livenessCheckInterval {@code connection.liveness-check-interval}
 	 * @param excludedDataSources {@code connection.excluded-data-sources}
 	 * @param kafka {@code connection.kafka.enabled}
 	 * @param scheduling {@code connection.scheduling.enabled}
@@ -137,13 +138,13 @@ public class ConnectionLifecycleEndpoint {
 	 */
 	public record SettingsDescriptor(boolean enabled, @Nullable String maxAge, @Nullable String maxIdle,
 			boolean healthChecks, String serverTimeoutCheck, boolean sessionStateSqlCheck,
-			List<String> excludedDataSources, boolean kafka, boolean scheduling, boolean metrics) {
+			String livenessCheckInterval, List<String> excludedDataSources, boolean kafka, boolean scheduling, boolean metrics) {
 
 		static SettingsDescriptor of(ConnectionLifecycleProperties properties) {
 			return new SettingsDescriptor(properties.isEnabled(), format(properties.getMaxAge()),
 					format(properties.getMaxIdle()), properties.isHealthChecks(),
 					properties.getServerTimeoutCheck().name(), properties.isSessionStateSqlCheck(),
-					List.copyOf(properties.getExcludedDataSources()), properties.getKafka().isEnabled(),
+					properties.getLivenessCheckInterval().toString(), List.copyOf(properties.getExcludedDataSources()), properties.getKafka().isEnabled(),
 					properties.getScheduling().isEnabled(), properties.getMetrics().isEnabled());
 		}
 

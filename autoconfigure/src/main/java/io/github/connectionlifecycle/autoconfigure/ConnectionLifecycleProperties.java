@@ -53,6 +53,13 @@ public class ConnectionLifecycleProperties {
 	private boolean sessionStateSqlCheck = true;
 
 	/**
+	 * How often idle connections are checked for a close from the server's side (KILL,
+	 * restart, failover, idle timeout), by asking the operating system for the state of
+	 * their TCP sockets: no statement is sent. 0 turns the check off.
+	 */
+	private Duration livenessCheckInterval = Duration.ofSeconds(1);
+
+	/**
 	 * Names of DataSource beans to leave alone.
 	 */
 	private List<String> excludedDataSources = new ArrayList<>();
@@ -119,6 +126,20 @@ public class ConnectionLifecycleProperties {
 
 	public void setSessionStateSqlCheck(boolean sessionStateSqlCheck) {
 		this.sessionStateSqlCheck = sessionStateSqlCheck;
+	}
+
+	public Duration getLivenessCheckInterval() {
+		return this.livenessCheckInterval;
+	}
+
+	public void setLivenessCheckInterval(Duration livenessCheckInterval) {
+		if (livenessCheckInterval.isNegative()
+				|| (!livenessCheckInterval.isZero() && livenessCheckInterval.toMillis() < 100)) {
+			throw new IllegalArgumentException("connection.liveness-check-interval must be 0 (off) or at least 100ms (was "
+					+ livenessCheckInterval + "); each check reads the operating system's TCP table once, so about 1s "
+					+ "is a good balance");
+		}
+		this.livenessCheckInterval = livenessCheckInterval;
 	}
 
 	public List<String> getExcludedDataSources() {

@@ -1,5 +1,6 @@
 package io.github.connectionlifecycle.autoconfigure;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 
@@ -57,16 +58,18 @@ public final class DataSourceConnectionLifecycleAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	IdleConnectionSweeper connectionLifecycleIdleSweeper(ConnectionLifecycleCleanup cleanup) {
-		return new IdleConnectionSweeper(cleanup);
+	IdleConnectionSweeper connectionLifecycleIdleSweeper(ConnectionLifecycleCleanup cleanup, CleanupPolicy policy) {
+		return new IdleConnectionSweeper(cleanup, policy.livenessCheckInterval());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	CleanupPolicy connectionCleanupPolicy(ConnectionLifecycleProperties properties) {
 		ServerTimeoutCheck check = properties.getServerTimeoutCheck();
+		Duration livenessCheckInterval = properties.getLivenessCheckInterval();
 		return new CleanupPolicy(properties.getMaxAge(), properties.getMaxIdle(), properties.isHealthChecks(),
-				check != ServerTimeoutCheck.OFF, check == ServerTimeoutCheck.FAIL);
+				check != ServerTimeoutCheck.OFF, check == ServerTimeoutCheck.FAIL,
+				livenessCheckInterval.isZero() ? null : livenessCheckInterval);
 	}
 
 	@Bean

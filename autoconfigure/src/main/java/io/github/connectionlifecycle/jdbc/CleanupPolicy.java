@@ -15,9 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param failOnServerTimeoutProblems whether settings that outlive the server's idle
  * timeout fail start-up instead of being logged
  * @param checkServerTimeout whether to report such settings at all
+ * @param livenessCheckInterval how often idle connections are checked for a close from the
+ * server's side through the operating system's view of their sockets, or {@code null} for
+ * never
  */
 public record CleanupPolicy(@Nullable Duration maxAge, @Nullable Duration maxIdle, boolean healthChecks,
-		boolean checkServerTimeout, boolean failOnServerTimeoutProblems) {
+		boolean checkServerTimeout, boolean failOnServerTimeoutProblems, @Nullable Duration livenessCheckInterval) {
 
 	/**
 	 * Whether every connection a unit used is retired when the unit ends ({@code max-age: 0}).

@@ -18,6 +18,12 @@ public enum RetirementReason {
 	SIBLING_BROKEN,
 
 	/** Returned with an open transaction or changed session state. */
-	DIRTY
+	DIRTY,
+
+	/**
+	 * Closed from the other end while idle (a KILL, a restart or failover, the server's
+	 * wait_timeout, a proxy), as the operating system saw, before any statement met it.
+	 */
+	CLOSED_BY_SERVER
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.connectionlifecycle.jdbc.CleanupPolicy;
 import io.github.connectionlifecycle.jdbc.DefaultSessionStateSqlDetector;
 import io.github.connectionlifecycle.jdbc.SessionStateSqlDetector;
 import io.github.connectionlifecycle.jdbc.interception.ConnectionLifecycleCleanup;
@@ -16,6 +17,8 @@ import io.github.connectionlifecycle.jdbc.pool.PoolAdapter;
 import io.github.connectionlifecycle.jdbc.pool.PoolAdapterFactory;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;
@@ -78,7 +81,7 @@ class ConnectionLifecycleAutoConfigurationTests {
 	void backsOffFromAUserDefinedSweeper() {
 		this.contextRunner
 			.withBean("mySweeper", IdleConnectionSweeper.class,
-					() -> new IdleConnectionSweeper(new ConnectionLifecycleCleanup(SessionStateSqlDetector.NONE)))
+					() -> new IdleConnectionSweeper(new ConnectionLifecycleCleanup(SessionStateSqlDetector.NONE), null))
 			.run((context) -> assertThat(context).hasSingleBean(IdleConnectionSweeper.class).hasBean("mySweeper"));
 	}
 
@@ -163,6 +166,22 @@ class ConnectionLifecycleAutoConfigurationTests {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("connection.max-idle must be positive");
 		});
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "-1s", "50ms" })
+	void rejectsALivenessCheckIntervalBelow100MillisNamingTheProperty(String interval) {
+		this.contextRunner.withPropertyValues("connection.liveness-check-interval=" + interval).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("connection.liveness-check-interval must be 0 (off) or at least 100ms");
+		});
+	}
+
+	@Test
+	void turnsTheLivenessCheckOffWithZero() {
+		this.contextRunner.withPropertyValues("connection.liveness-check-interval=0")
+			.run((context) -> assertThat(context.getBean(CleanupPolicy.class).livenessCheckInterval()).isNull());
 	}
 
 	@Test

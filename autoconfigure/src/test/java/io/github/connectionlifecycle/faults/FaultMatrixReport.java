@@ -40,7 +40,7 @@ class FaultMatrixReport {
 
 	private static final Path REPORT = Path.of("target", "fault-matrix.txt");
 
-	private static final String ROW_FORMAT = "%-16s %-12s %-7s %12s %12s %10s %14s %10s  %s%n";
+	private static final String ROW_FORMAT = "%-16s %-16s %-7s %12s %12s %10s %14s %10s %10s  %s%n";
 
 	@Test
 	void printFaultMatrix() throws IOException {
@@ -107,8 +107,8 @@ class FaultMatrixReport {
 	private static String render(List<Row> rows, Duration took) {
 		StringBuilder table = new StringBuilder();
 		table.append(String.format(ROW_FORMAT, "pool", "fault", "starter", "units failed", "records lost",
-				"pool WARNs", "validate WARNs", "first op", "notes"));
-		table.append("-".repeat(120)).append(System.lineSeparator());
+				"pool WARNs", "validate WARNs", "first op", "steady op", "notes"));
+		table.append("-".repeat(136)).append(System.lineSeparator());
 		for (Row row : rows) {
 			table.append(row.format());
 		}
@@ -120,7 +120,10 @@ class FaultMatrixReport {
 			.append(System.lineSeparator())
 			.append("Faults: idle gap " + FaultRunner.IDLE_GAP.toSeconds() + " s (wait_timeout "
 					+ EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS
-					+ " s); KILL of every session, next unit at once; restart = stop, "
+					+ " s); KILL of every session, next unit at once (2s: "
+					+ Fault.PAUSE.toMillis() + " ms after the last unit, server wait_timeout 2 s); KILL / restart, idle = next unit "
+					+ Fault.QUIET.toMillis() + " ms after (server wait_timeout 600 s, or 2 s where the fault says 2s); "
+					+ "restart = stop, "
 					+ FaultRunner.UNITS_DURING_OUTAGE + " units while down, start after " + FaultRunner.OUTAGE.toSeconds()
 					+ " s; black hole "
 					+ FaultRunner.BLACK_HOLE.toSeconds() + " s through a TCP proxy (driver socketTimeout "
@@ -152,13 +155,18 @@ class FaultMatrixReport {
 
 		String format() {
 			if (this.outcome == null) {
-				return String.format(ROW_FORMAT, this.pool, this.fault, this.starter, "-", "-", "-", "-", "-",
+				return String.format(ROW_FORMAT, this.pool, this.fault, this.starter, "-", "-", "-", "-", "-", "-",
 						"ERROR " + this.error);
 			}
-			Duration first = this.outcome.firstOperation();
+			String note = this.outcome.firstUnitOpenedConnection() ? "first unit reconnected " + this.outcome.note()
+					: this.outcome.note();
 			return String.format(ROW_FORMAT, this.pool, this.fault, this.starter, this.outcome.unitsFailed(),
 					this.outcome.recordsLost(), this.outcome.poolWarnings(), this.outcome.validationWarnings(),
-					(first != null) ? first.toMillis() + " ms" : "-", this.outcome.note());
+					millis(this.outcome.firstOperation()), millis(this.outcome.steadyOperation()), note.strip());
+		}
+
+		private static String millis(@Nullable Duration duration) {
+			return (duration != null) ? String.format(Locale.ROOT, "%.1f ms", duration.toNanos() / 1e6) : "-";
 		}
 
 	}

@@ -14,11 +14,15 @@ import org.jspecify.annotations.Nullable;
  * @param validationWarnings of those, HikariCP's "Failed to validate connection"
  * @param firstOperation how long the first unit after the fault took, or {@code null} where
  * there is no single first unit
+ * @param steadyOperation the median of the units after the first, or {@code null}
+ * @param firstUnitOpenedConnection whether the first unit's connection was opened while it ran
+ * (a reconnect on its critical path)
  * @param outageUnitsFailed units run while the server was down that failed (they must),
  * or -1 for faults without such units
  * @param note what else was measured, for the report
  */
 record FaultOutcome(int unitsFailed, int recordsLost, int poolWarnings, int validationWarnings,
-		@Nullable Duration firstOperation, int outageUnitsFailed, String note) {
+		@Nullable Duration firstOperation, @Nullable Duration steadyOperation, boolean firstUnitOpenedConnection,
+		int outageUnitsFailed, String note) {
 
 }

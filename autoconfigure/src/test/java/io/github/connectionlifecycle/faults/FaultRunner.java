@@ -2,6 +2,7 @@ package io.github.connectionlifecycle.faults;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -18,6 +20,7 @@ import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.jdbc.pool.PhysicalConnections;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
@@ -28,6 +31,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
@@ -51,6 +55,9 @@ final class FaultRunner implements AutoCloseable {
 
 	/** How long the server is down: longer than the units run in it (each waits up to 6 s for a connection). */
 	static final Duration OUTAGE = Duration.ofSeconds(8);
+
+	/** How long a quick restart keeps the server down. */
+	static final Duration RESTART_DOWNTIME = Duration.ofSeconds(2);
 
 	/** Longer than the black-hole fault's recommended connection.max-idle of 1 s. */
 	static final Duration BLACK_HOLE = Duration.ofSeconds(2);
@@ -103,14 +110,19 @@ final class FaultRunner implements AutoCloseable {
 					warmUp(units, context.getBean(DataSource.class), pool.connections(poolSize));
 					int outageFailures = inject(fault, target, units, jdbc);
 					int failedBefore = units.failures();
-					Duration first = units.timed("first-after-fault", () -> insert(jdbc, 1));
+					AtomicBoolean firstOpenedConnection = new AtomicBoolean();
+					long firstStartedAtMillis = System.currentTimeMillis();
+					Duration first = units.timed("first-after-fault",
+							() -> firstOpenedConnection.set(insert(jdbc, 1) >= firstStartedAtMillis));
+					List<Duration> steady = new ArrayList<>();
 					for (int id = 2; id <= UNITS_AFTER_FAULT; id++) {
 						int record = id;
-						units.run("after-fault-" + id, () -> insert(jdbc, record));
+						steady.add(units.timed("after-fault-" + id, () -> insert(jdbc, record)));
 					}
 					int lost = UNITS_AFTER_FAULT - countRecords(target.serverUrl(), UNITS_AFTER_FAULT);
 					outcome.set(new FaultOutcome(units.failures() - failedBefore, lost, warnings.count(),
-							warnings.containing(PoolWarnings.HIKARI_VALIDATION_FAILED), first, outageFailures,
+							warnings.containing(PoolWarnings.HIKARI_VALIDATION_FAILED), first, median(steady),
+							firstOpenedConnection.get(), outageFailures,
 							(outageFailures >= 0) ? "outage: " + outageFailures + "/" + UNITS_DURING_OUTAGE + " units failed"
 									: ""));
 				});
@@ -149,8 +161,21 @@ final class FaultRunner implements AutoCloseable {
 	private int inject(Fault fault, Target target, Units units, JdbcTemplate jdbc) throws InterruptedException {
 		switch (fault) {
 			case IDLE_GAP -> Thread.sleep(IDLE_GAP.toMillis()); // the idle gap is the scenario
-			case KILL -> await().atMost(Duration.ofSeconds(20))
-				.until(() -> EmbeddedMariaDb.killSessions(target.serverUrl()) == 0);
+			case KILL -> killEverySession(target);
+			case KILL_SHORT_TIMEOUT -> {
+				Thread.sleep(Fault.PAUSE.toMillis()); // the pause is the scenario
+				killEverySession(target);
+			}
+			case KILL_THEN_QUIET, KILL_THEN_QUIET_SHORT_TIMEOUT -> {
+				killEverySession(target);
+				Thread.sleep(Fault.QUIET.toMillis()); // the quiet time is the scenario
+			}
+			case RESTART_THEN_QUIET -> {
+				restartable().stop();
+				Thread.sleep(RESTART_DOWNTIME.toMillis()); // the outage is the scenario
+				restartable().startAgain();
+				Thread.sleep(Fault.QUIET.toMillis());
+			}
 			case RESTART -> {
 				long stoppedAt = System.nanoTime();
 				restartable().stop();
@@ -178,8 +203,10 @@ final class FaultRunner implements AutoCloseable {
 	private Target target(Fault fault, String database) {
 		return switch (fault) {
 			case IDLE_GAP -> new Target(EmbeddedMariaDb.createDatabase(database), null);
-			case KILL -> new Target(EmbeddedMariaDb.createDatabase(database) + LONG_SERVER_IDLE_TIMEOUT, null);
-			case RESTART -> new Target(restartable().createDatabase(database), null);
+			case KILL, KILL_THEN_QUIET -> new Target(EmbeddedMariaDb.createDatabase(database) + LONG_SERVER_IDLE_TIMEOUT,
+					null);
+			case KILL_SHORT_TIMEOUT, KILL_THEN_QUIET_SHORT_TIMEOUT -> new Target(EmbeddedMariaDb.createDatabase(database), null);
+			case RESTART, RESTART_THEN_QUIET -> new Target(restartable().createDatabase(database), null);
 			case BLACK_HOLE -> {
 				String serverUrl = EmbeddedMariaDb.createDatabase(database) + LONG_SERVER_IDLE_TIMEOUT + DRIVER_TIMEOUTS;
 				Matcher port = LOCAL_PORT.matcher(serverUrl);
@@ -196,8 +223,23 @@ final class FaultRunner implements AutoCloseable {
 		return this.restartable;
 	}
 
-	private static void insert(JdbcTemplate jdbc, int id) {
-		jdbc.update("INSERT INTO records (id) VALUES (?)", id);
+	private static void killEverySession(Target target) {
+		await().atMost(Duration.ofSeconds(20)).until(() -> EmbeddedMariaDb.killSessions(target.serverUrl()) == 0);
+	}
+
+	/** @return when the driver opened the connection that ran the insert, epoch millis */
+	private static long insert(JdbcTemplate jdbc, int id) {
+		return jdbc.execute((ConnectionCallback<Long>) (connection) -> {
+			try (PreparedStatement insert = connection.prepareStatement("INSERT INTO records (id) VALUES (?)")) {
+				insert.setInt(1, id);
+				insert.executeUpdate();
+			}
+			return PhysicalConnections.openedAtMillis(PhysicalConnections.physical(connection));
+		});
+	}
+
+	private static @Nullable Duration median(List<Duration> durations) {
+		return durations.isEmpty() ? null : durations.stream().sorted().toList().get(durations.size() / 2);
 	}
 
 	/** Counted outside the pool under test, directly on the server. */

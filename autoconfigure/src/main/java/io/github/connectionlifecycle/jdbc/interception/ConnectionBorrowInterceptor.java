@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * What a borrow through a managed DataSource does (called by its proxy, see
  * {@link DataSourceProxies}): every connection handed out is a
  * {@link TrackedConnection}. Inside a unit of work, a connection that is too old, idle too
- * long or (with health checks) dead is retired and another one borrowed, so the unit never
- * gets it. A failure to obtain a connection is noted as such: it breaks no connection.
+ * long, seen closed by the server or (with health checks) dead is retired and another one
+ * borrowed, so the unit never gets it. A failure to obtain a connection is noted as such: it breaks no connection.
  */
 final class ConnectionBorrowInterceptor implements MethodInterceptor {
 
@@ -108,6 +108,10 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 			if (reason == RetirementReason.BROKEN) {
 				this.dataSource.retireIdleSiblingsOfBroken();
 			}
+			else if (reason == RetirementReason.CLOSED_BY_SERVER) {
+				// Closed together, most likely: look the siblings up now rather than at the next check.
+				this.dataSource.retireIdleClosedByServer();
+			}
 			handle = borrow(unit, username, password);
 		}
 	}
@@ -130,7 +134,9 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 
 	private @Nullable RetirementReason reasonNotToUse(ManagedConnection connection, UnitConnections unit) {
 		boolean healthChecks = this.dataSource.policy().healthChecks();
-		if (!healthChecks && !connection.hasAgeLimit() && this.dataSource.idleLimitNanos() == Long.MAX_VALUE) {
+		boolean checksLiveness = this.dataSource.checksLiveness();
+		if (!healthChecks && !checksLiveness && !connection.hasAgeLimit()
+				&& this.dataSource.idleLimitNanos() == Long.MAX_VALUE) {
 			// Nothing to check against a clock.
 			return null;
 		}
@@ -139,11 +145,19 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 		if (stale != null) {
 			return stale;
 		}
-		if (healthChecks && unit.healthCheckDue(connection)
-				&& !this.dataSource.pool().validatesOnBorrow(connection.idleNanos(now))) {
-			return isAlive(connection) ? null : RetirementReason.BROKEN;
+		boolean healthCheckDue = healthChecks && unit.healthCheckDue(connection);
+		if (!healthCheckDue && !checksLiveness) {
+			return null;
 		}
-		return null;
+		long idleNanos = connection.idleNanos(now);
+		if (this.dataSource.pool().validatesOnBorrow(idleNanos)) {
+			return null;
+		}
+		// What the operating system already knows costs no round trip.
+		if (checksLiveness && this.dataSource.isClosedByServer(connection, idleNanos)) {
+			return RetirementReason.CLOSED_BY_SERVER;
+		}
+		return (!healthCheckDue || isAlive(connection)) ? null : RetirementReason.BROKEN;
 	}
 
 	private boolean isAlive(ManagedConnection connection) {

@@ -1,6 +1,8 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.BitSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,9 +18,11 @@ import org.springframework.context.SmartLifecycle;
  * Retires idle connections shortly before their idle limit (the server's wait_timeout or
  * {@code connection.max-idle}) and those past {@code connection.max-age}, while the
  * application idles, so that the pool replaces them in the background instead of on the
- * next unit's critical path. It runs while the application context runs: it starts with the
- * context and stops, waiting for a run in progress, before the pools are closed, so it never
- * touches a closed pool.
+ * next unit's critical path. On its own, shorter interval it retires idle connections that
+ * the server (or a proxy) has closed, as the operating system sees their sockets, without a
+ * statement (see {@link KernelTcpTable}). It runs while the application context runs: it
+ * starts with the context and stops, waiting for a run in progress, before the pools are
+ * closed, so it never touches a closed pool.
  */
 public final class IdleConnectionSweeper implements SmartLifecycle {
 
@@ -32,6 +36,11 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private final ConnectionLifecycleCleanup cleanup;
 
+	private final @Nullable Duration livenessCheckInterval;
+
+	/** Local ports of the idle sockets to look up; reused by every liveness check. */
+	private final BitSet idleSocketPorts = new BitSet(65536);
+
 	private final Object monitor = new Object();
 
 	private @Nullable ScheduledExecutorService executor;
@@ -41,9 +50,11 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 	/**
 	 * Creates a sweeper of the DataSources the cleanup manages.
 	 * @param cleanup the cleanup
+	 * @param livenessCheckInterval how often to check idle sockets, or {@code null} for never
 	 */
-	public IdleConnectionSweeper(ConnectionLifecycleCleanup cleanup) {
+	public IdleConnectionSweeper(ConnectionLifecycleCleanup cleanup, @Nullable Duration livenessCheckInterval) {
 		this.cleanup = cleanup;
+		this.livenessCheckInterval = livenessCheckInterval;
 	}
 
 	/**
@@ -67,6 +78,10 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			});
 			this.cleanup.clock().advance();
 			schedule(this.executor);
+			if (this.livenessCheckInterval != null) {
+				long interval = this.livenessCheckInterval.toMillis();
+				this.executor.scheduleWithFixedDelay(this::checkLiveness, interval, interval, TimeUnit.MILLISECONDS);
+			}
 		}
 	}
 
@@ -140,6 +155,30 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			long endNanos = System.nanoTime();
 			this.statistics.recorded(start, endNanos - startNanos, Math.max(0, startNanos - dueNanos));
 			schedule(executor);
+		}
+	}
+
+	/** Same thread as the sweep: the two never retire the same connection at once. */
+	private void checkLiveness() {
+		try {
+			this.idleSocketPorts.clear();
+			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+				dataSource.addIdleSocketPorts(this.idleSocketPorts);
+			}
+			if (this.idleSocketPorts.isEmpty()) {
+				return;
+			}
+			KernelTcpTable.Snapshot sockets = KernelTcpTable.SYSTEM.read(this.idleSocketPorts::get);
+			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+				if (Thread.currentThread().isInterrupted()) {
+					return;
+				}
+				dataSource.retireClosedByServer(sockets);
+			}
+		}
+		catch (RuntimeException ex) {
+			// A periodic task that throws is never run again.
+			logger.warn("Checking idle connections for a close by the server failed; trying again later", ex);
 		}
 	}
 

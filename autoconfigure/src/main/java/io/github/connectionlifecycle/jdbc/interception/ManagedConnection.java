@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.sql.Connection;
 import java.util.concurrent.TimeUnit;
 
+import io.github.connectionlifecycle.jdbc.interception.KernelTcpTable.SocketKey;
 import io.github.connectionlifecycle.jdbc.pool.PhysicalConnections;
 import org.jspecify.annotations.Nullable;
 
@@ -53,6 +54,14 @@ final class ManagedConnection {
 	private long returnedAtNanos = NEVER;
 
 	private volatile boolean retired;
+
+	/** Read once, on the first thread that asks; a race reads the same socket twice. */
+	private @Nullable SocketKey socketKey;
+
+	private boolean socketKeyRead;
+
+	/** The operating system saw the server close it; it can never serve again. */
+	private volatile boolean closedByServer;
 
 	ManagedConnection(ManagedDataSource owner, Connection physical, long openedAtNanos, long retireAtNanos) {
 		this.owner = owner;
@@ -109,6 +118,30 @@ final class ManagedConnection {
 	void returned(long atNanos) {
 		RETURNED_AT_NANOS.setRelease(this, atNanos);
 		BORROWED.setRelease(this, false);
+	}
+
+	/**
+	 * Whether a borrower ever returned it through the lifecycle: a connection that was not
+	 * may be one the pool opened in the background and has not handed out yet.
+	 */
+	boolean wasReturned() {
+		return (long) RETURNED_AT_NANOS.getAcquire(this) != NEVER;
+	}
+
+	@Nullable SocketKey socketKey() {
+		if (!this.socketKeyRead) {
+			this.socketKey = SocketKey.of(PhysicalConnections.socket(this.physical));
+			this.socketKeyRead = true;
+		}
+		return this.socketKey;
+	}
+
+	void markClosedByServer() {
+		this.closedByServer = true;
+	}
+
+	boolean isClosedByServer() {
+		return this.closedByServer;
 	}
 
 	boolean isBorrowed() {

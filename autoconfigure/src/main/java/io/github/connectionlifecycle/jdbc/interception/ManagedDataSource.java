@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,9 @@ import javax.sql.DataSource;
 import io.github.connectionlifecycle.jdbc.CleanupPolicy;
 import io.github.connectionlifecycle.jdbc.ConnectionRetiredEvent;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
+import io.github.connectionlifecycle.jdbc.interception.KernelTcpTable.SocketKey;
+import io.github.connectionlifecycle.jdbc.interception.KernelTcpTable.SocketState;
+import io.github.connectionlifecycle.jdbc.interception.ServerIdleTimeout.SocketVisibility;
 import io.github.connectionlifecycle.jdbc.pool.PhysicalConnections;
 import io.github.connectionlifecycle.jdbc.pool.PoolAdapter;
 import io.github.connectionlifecycle.jdbc.pool.SessionSetting;
@@ -42,6 +46,12 @@ final class ManagedDataSource {
 	private static final double MAX_AGE_JITTER = 0.025;
 
 	private static final Object UNKNOWN = new Object();
+
+	/**
+	 * A connection the pool opened this recently for the borrow at hand is not looked up in
+	 * the kernel's table: nothing can have closed it yet.
+	 */
+	private static final long JUST_OPENED_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	private final String name;
 
@@ -69,6 +79,9 @@ final class ManagedDataSource {
 
 	private volatile long idleLimitNanos;
 
+	/** Set once the start-up probe found this pool's sockets in the kernel's table. */
+	private volatile boolean checksLiveness;
+
 	private final @Nullable Object[] sessionDefaults = new Object[SessionSetting.values().length];
 
 	private final boolean[] restoredOnReturn = new boolean[SessionSetting.values().length];
@@ -86,7 +99,7 @@ final class ManagedDataSource {
 		this.policy = policy;
 		this.eventPublisher = eventPublisher;
 		this.clock = clock;
-		this.serverIdleTimeout = new ServerIdleTimeout(name, target, pool);
+		this.serverIdleTimeout = new ServerIdleTimeout(name, target, pool, policy.livenessCheckInterval() != null);
 		this.idleLimitNanos = computeIdleLimitNanos();
 		Arrays.fill(this.sessionDefaults, UNKNOWN);
 		for (SessionSetting setting : SessionSetting.values()) {
@@ -126,6 +139,7 @@ final class ManagedDataSource {
 			}
 			reportServerTimeoutProblems(timeout, problems, atStartup);
 		}
+		reportLivenessCheck(this.serverIdleTimeout.socketVisibility());
 		if (this.policy.checkServerTimeout() && this.serverIdleTimeout.networkTimeoutMillis() == 0) {
 			warn("DataSource '" + this.name + "': its connections have no socket timeout, so a unit of work "
 					+ "whose connection the network silently dropped (NAT, proxy or firewall idle cut, failover) "
@@ -134,6 +148,23 @@ final class ManagedDataSource {
 					+ "or the driver's equivalent; pair it with connection.max-idle below the network's idle limit.");
 		}
 		return true;
+	}
+
+	private void reportLivenessCheck(SocketVisibility visibility) {
+		Duration interval = this.policy.livenessCheckInterval();
+		if (interval == null || visibility == SocketVisibility.NOT_PROBED) {
+			return;
+		}
+		this.checksLiveness = visibility == SocketVisibility.VISIBLE;
+		if (this.checksLiveness) {
+			logger.info("DataSource '" + this.name + "': idle connections the server closes (KILL, restart, failover, "
+					+ "wait_timeout) are retired within " + interval.toMillis() + " ms, seen from the operating "
+					+ "system's TCP table without a statement");
+		}
+		else {
+			logger.info("DataSource '" + this.name + "': connections the server closes are found only when used, "
+					+ "because " + visibility.reason() + "; the liveness check is off for it");
+		}
 	}
 
 	private void reportServerTimeoutProblems(Duration timeout, List<String> problems, boolean atStartup) {
@@ -376,6 +407,101 @@ final class ManagedDataSource {
 		return nowNanos - Math.max(this.activeUntilNanos, this.lastFlushNanos);
 	}
 
+	boolean checksLiveness() {
+		return this.checksLiveness;
+	}
+
+	/**
+	 * Whether the operating system has seen the server close a connection a unit is about to
+	 * use and the pool did not validate: one found so by the background check, or one the
+	 * pool opened earlier and hands out for the first time (one read of the kernel's table,
+	 * once per connection: HikariCP hands a connection opened less than 500 ms ago out
+	 * unvalidated, and the background sweep keeps opening such replacements).
+	 * @param connection the connection
+	 * @param idleNanos how long it has been idle
+	 * @return {@code true} when it must be retired
+	 */
+	boolean isClosedByServer(ManagedConnection connection, long idleNanos) {
+		if (connection.isClosedByServer()) {
+			return true;
+		}
+		if (connection.wasReturned() || idleNanos < JUST_OPENED_NANOS) {
+			return false;
+		}
+		return KernelTcpTable.SYSTEM.stateOf(connection.socketKey()) == SocketState.CLOSED;
+	}
+
+	/**
+	 * Adds the local ports of the idle connections the liveness check will look up.
+	 * @param ports the ports
+	 */
+	void addIdleSocketPorts(BitSet ports) {
+		if (!this.checksLiveness) {
+			return;
+		}
+		for (ManagedConnection connection : this.connections.values()) {
+			SocketKey key = connection.isBorrowed() ? null : connection.socketKey();
+			if (key != null) {
+				ports.set(key.localPort());
+			}
+		}
+	}
+
+	/**
+	 * At once, after a unit met a connection the server closed: the idle ones it closed with
+	 * it.
+	 */
+	void retireIdleClosedByServer() {
+		BitSet ports = new BitSet();
+		addIdleSocketPorts(ports);
+		if (!ports.isEmpty()) {
+			retireClosedByServer(KernelTcpTable.SYSTEM.read(ports::get));
+		}
+	}
+
+	/**
+	 * In the background: retires idle connections whose sockets the server closed. When the
+	 * pool cannot single them out, or holds idle connections the lifecycle has not seen (the
+	 * server closed those too, most likely), it flushes the idle ones if none is in use.
+	 * @param sockets the kernel's table, read for the ports of
+	 * {@link #addIdleSocketPorts(BitSet)}
+	 */
+	void retireClosedByServer(KernelTcpTable.Snapshot sockets) {
+		if (!this.checksLiveness) {
+			return;
+		}
+		List<ManagedConnection> closed = new ArrayList<>();
+		int open = 0;
+		int idleInPool = this.pool.idleConnections();
+		for (ManagedConnection connection : this.connections.values()) {
+			SocketKey key = connection.isBorrowed() ? null : connection.socketKey();
+			SocketState state = sockets.stateOf(key);
+			if (state == SocketState.CLOSED && !connection.isBorrowed()) {
+				connection.markClosedByServer();
+				closed.add(connection);
+			}
+			else if (state == SocketState.OPEN) {
+				open++;
+			}
+		}
+		if (closed.isEmpty()) {
+			return;
+		}
+		boolean unseenIdle = idleInPool < 0 || idleInPool > closed.size() + open;
+		if (!this.pool.canRetireReturned() || unseenIdle) {
+			// The ages are not told apart between the two reasons.
+			int flushed = flushIdleCount(null);
+			if (flushed >= 0) {
+				retired(RetirementReason.CLOSED_BY_SERVER, Math.min(flushed, closed.size()));
+				retired(RetirementReason.SIBLING_BROKEN, flushed - closed.size());
+				return;
+			}
+		}
+		for (ManagedConnection connection : closed) {
+			retireReturned(connection, RetirementReason.CLOSED_BY_SERVER);
+		}
+	}
+
 	/**
 	 * After a connection-level error: its idle siblings are probably dead too.
 	 */
@@ -391,26 +517,40 @@ final class ManagedDataSource {
 	}
 
 	private boolean flushIdle(RetirementReason reason) {
+		List<Duration> ages = new ArrayList<>();
+		int flushed = flushIdleCount(ages);
+		if (flushed < 0) {
+			return false;
+		}
+		retired(reason, flushed, ages);
+		return true;
+	}
+
+	/**
+	 * @param ages where to add the ages of the tracked connections the flush closed, or
+	 * {@code null}
+	 * @return how many idle connections the pool closed, -1 when it did not flush
+	 */
+	private int flushIdleCount(@Nullable List<Duration> ages) {
 		int flushed;
 		try {
 			flushed = this.pool.flushIdleIfNoneInUse();
 		}
 		catch (RuntimeException ex) {
-			logger.warn("DataSource '" + this.name + "': could not flush idle connections (" + reason + ")", ex);
-			return false;
+			logger.warn("DataSource '" + this.name + "': could not flush idle connections", ex);
+			return -1;
 		}
-		if (flushed < 0) {
-			return false;
+		if (flushed >= 0) {
+			this.lastFlushNanos = System.nanoTime();
+			this.connections.values().forEach((connection) -> {
+				connection.markRetired();
+				if (ages != null) {
+					ages.add(age(connection));
+				}
+			});
+			this.connections.clear();
 		}
-		this.lastFlushNanos = System.nanoTime();
-		List<Duration> ages = new ArrayList<>(this.connections.size());
-		this.connections.values().forEach((connection) -> {
-			connection.markRetired();
-			ages.add(age(connection));
-		});
-		this.connections.clear();
-		retired(reason, flushed, (ages.size() > flushed) ? ages.subList(0, flushed) : ages);
-		return true;
+		return flushed;
 	}
 
 	private void forget(ManagedConnection connection) {
@@ -447,6 +587,10 @@ final class ManagedDataSource {
 		return Duration.ofNanos(connection.ageNanos(System.nanoTime()));
 	}
 
+	private void retired(RetirementReason reason, int count) {
+		retired(reason, count, List.of());
+	}
+
 	private void retired(RetirementReason reason, int count, List<Duration> ages) {
 		if (count <= 0) {
 			return;
@@ -456,7 +600,8 @@ final class ManagedDataSource {
 			logger.debug("DataSource '" + this.name + "': retired " + count + " connection(s), " + reason);
 		}
 		try {
-			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count, ages));
+			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count,
+					(ages.size() > count) ? ages.subList(0, count) : ages));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("A listener of ConnectionRetiredEvent failed; ignored", ex);

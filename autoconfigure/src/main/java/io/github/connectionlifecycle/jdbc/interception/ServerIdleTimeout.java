@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.github.connectionlifecycle.jdbc.interception.KernelTcpTable.SocketKey;
+import io.github.connectionlifecycle.jdbc.interception.KernelTcpTable.SocketState;
+import io.github.connectionlifecycle.jdbc.pool.PhysicalConnections;
 import io.github.connectionlifecycle.jdbc.pool.PoolAdapter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -18,8 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The database server's idle timeout for the connections of one DataSource, read once from
  * a pooled connection ({@code @@session.wait_timeout} on MySQL and MariaDB; other databases
- * have none to read). When the server cannot be reached, the read is retried at most every
- * 30 s.
+ * have none to read), and, from the same connection, whether the operating system shows the
+ * pool's sockets to the liveness check. When the server cannot be reached, the read is
+ * retried at most every 30 s.
  */
 final class ServerIdleTimeout {
 
@@ -33,7 +37,11 @@ final class ServerIdleTimeout {
 
 	private final PoolAdapter pool;
 
+	private final boolean probeSockets;
+
 	private volatile boolean known;
+
+	private volatile SocketVisibility socketVisibility = SocketVisibility.NOT_PROBED;
 
 	private volatile @Nullable Duration timeout;
 
@@ -46,10 +54,11 @@ final class ServerIdleTimeout {
 	/** Where the timeout came from, or why there is none. */
 	private volatile String source = "not read yet";
 
-	ServerIdleTimeout(String beanName, DataSource dataSource, PoolAdapter pool) {
+	ServerIdleTimeout(String beanName, DataSource dataSource, PoolAdapter pool, boolean probeSockets) {
 		this.beanName = beanName;
 		this.dataSource = dataSource;
 		this.pool = pool;
+		this.probeSockets = probeSockets;
 	}
 
 	/**
@@ -75,6 +84,15 @@ final class ServerIdleTimeout {
 	 */
 	int networkTimeoutMillis() {
 		return this.networkTimeoutMillis;
+	}
+
+	/**
+	 * Whether the operating system shows the sockets of this pool's connections, as found on
+	 * the connection the timeout was read from.
+	 * @return what was found
+	 */
+	SocketVisibility socketVisibility() {
+		return this.socketVisibility;
 	}
 
 	/**
@@ -112,10 +130,26 @@ final class ServerIdleTimeout {
 		try {
 			this.timeout = query(connection);
 			this.networkTimeoutMillis = networkTimeout(connection);
+			if (this.probeSockets) {
+				this.socketVisibility = probeSocket(connection);
+			}
 		}
 		finally {
 			this.pool.release(connection);
 		}
+	}
+
+	/** The connection just answered a query: its socket must be open in the kernel's table. */
+	private SocketVisibility probeSocket(Connection connection) {
+		if (!KernelTcpTable.SYSTEM.isReadable()) {
+			return SocketVisibility.NO_KERNEL_TABLE;
+		}
+		SocketKey key = SocketKey.of(PhysicalConnections.socket(this.pool.physicalConnection(connection)));
+		if (key == null) {
+			return SocketVisibility.NO_DRIVER_SOCKET;
+		}
+		return (KernelTcpTable.SYSTEM.stateOf(key) == SocketState.OPEN) ? SocketVisibility.VISIBLE
+				: SocketVisibility.NOT_IN_KERNEL_TABLE;
 	}
 
 	private static int networkTimeout(Connection connection) {
@@ -139,6 +173,32 @@ final class ServerIdleTimeout {
 				ResultSet result = statement.executeQuery("SELECT @@session.wait_timeout")) {
 			return result.next() ? Duration.ofSeconds(result.getLong(1)) : null;
 		}
+	}
+
+	/** Whether the liveness check can see a pool's sockets, and if not, why. */
+	enum SocketVisibility {
+
+		NOT_PROBED(""),
+
+		VISIBLE(""),
+
+		NO_KERNEL_TABLE("the operating system has no /proc/self/net/tcp table (Linux only)"),
+
+		NO_DRIVER_SOCKET("the JDBC driver does not expose its socket (mysql-connector-j does)"),
+
+		NOT_IN_KERNEL_TABLE("the driver's socket is not a TCP connection of this network namespace "
+				+ "(a Unix socket, or a socket factory that tunnels)");
+
+		private final String reason;
+
+		SocketVisibility(String reason) {
+			this.reason = reason;
+		}
+
+		String reason() {
+			return this.reason;
+		}
+
 	}
 
 }

@@ -52,6 +52,12 @@ final class Dbcp2PoolAdapter implements PoolAdapter {
 	}
 
 	@Override
+	public int idleConnections() {
+		GenericObjectPool<PoolableConnection> pool = this.dbcp.getConnectionPool();
+		return (pool != null) ? pool.getNumIdle() : 0;
+	}
+
+	@Override
 	public boolean validatesOnBorrow(long idleNanos) {
 		return this.dbcp.getTestOnBorrow();
 	}

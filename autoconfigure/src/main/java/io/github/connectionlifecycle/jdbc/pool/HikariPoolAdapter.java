@@ -90,6 +90,12 @@ final class HikariPoolAdapter implements PoolAdapter {
 	}
 
 	@Override
+	public int idleConnections() {
+		HikariPoolMXBean pool = this.hikari.getHikariPoolMXBean();
+		return (pool != null) ? pool.getIdleConnections() : 0;
+	}
+
+	@Override
 	public boolean validatesOnBorrow(long idleNanos) {
 		return idleNanos > ALIVE_BYPASS_NANOS;
 	}

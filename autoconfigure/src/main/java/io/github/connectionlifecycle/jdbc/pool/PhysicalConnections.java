@@ -1,9 +1,12 @@
 package io.github.connectionlifecycle.jdbc.pool;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 import com.mysql.cj.NativeSession;
+import com.mysql.cj.protocol.a.NativeProtocol;
 import com.mysql.cj.jdbc.JdbcConnection;
 import org.jspecify.annotations.Nullable;
 
@@ -82,7 +85,31 @@ public final class PhysicalConnections {
 		return mysqlPresent ? MySql.idleMillis(physical) : -1;
 	}
 
+	/**
+	 * The TCP socket of the physical connection, where the driver exposes it, so that the
+	 * operating system can be asked whether the server closed it.
+	 * @param physical a connection returned by {@link #physical(Connection)}
+	 * @return the socket, or {@code null} when the driver does not say
+	 */
+	public static @Nullable Socket socket(Connection physical) {
+		return mysqlPresent ? MySql.socket(physical) : null;
+	}
+
 	private static final class MySql {
+
+		static @Nullable Socket socket(Connection physical) {
+			try {
+				if (physical instanceof JdbcConnection mysqlConnection
+						&& mysqlConnection.getSession() instanceof NativeSession nativeSession) {
+					NativeProtocol protocol = nativeSession.getProtocol();
+					return (protocol != null) ? protocol.getSocketConnection().getMysqlSocket() : null;
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// Closed, or not a socket connection.
+			}
+			return null;
+		}
 
 		static long idleMillis(Connection physical) {
 			if (physical instanceof JdbcConnection mysqlConnection) {

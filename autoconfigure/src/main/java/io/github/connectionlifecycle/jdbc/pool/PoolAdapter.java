@@ -83,6 +83,15 @@ public interface PoolAdapter {
 	int flushIdleIfNoneInUse();
 
 	/**
+	 * How many connections the pool holds idle now, so that the lifecycle knows whether it
+	 * has seen them all.
+	 * @return the count, or -1 when the pool does not say
+	 */
+	default int idleConnections() {
+		return -1;
+	}
+
+	/**
 	 * Whether the pool validates a connection idle for the given time when it is borrowed.
 	 * @param idleNanos how long the connection was idle
 	 * @return {@code true} when the pool's own check makes ours redundant

@@ -82,6 +82,13 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 	}
 
 	@Override
+	public int idleConnections() {
+		synchronized (this.lock) {
+			return (this.open && this.holders == 0) ? 1 : 0;
+		}
+	}
+
+	@Override
 	public int flushIdleIfNoneInUse() {
 		synchronized (this.lock) {
 			if (this.holders > 0) {

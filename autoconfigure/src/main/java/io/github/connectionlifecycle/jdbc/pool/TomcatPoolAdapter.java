@@ -55,6 +55,12 @@ final class TomcatPoolAdapter implements PoolAdapter {
 	}
 
 	@Override
+	public int idleConnections() {
+		ConnectionPool pool = this.tomcat.getPool();
+		return (pool != null) ? pool.getIdle() : 0;
+	}
+
+	@Override
 	public boolean validatesOnBorrow(long idleNanos) {
 		// The last validation is at least as old as the idle time, so a connection idle
 		// longer than the interval is validated.

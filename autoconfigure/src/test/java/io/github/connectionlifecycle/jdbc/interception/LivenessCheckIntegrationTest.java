@@ -1,0 +1,134 @@
+package io.github.connectionlifecycle.jdbc.interception;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
+import io.github.connectionlifecycle.jdbc.RetirementReason;
+import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
+import io.github.connectionlifecycle.testsupport.Sql;
+import io.github.connectionlifecycle.testsupport.TcpProxy;
+import io.github.connectionlifecycle.work.WorkBoundaries;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The liveness check costs the database nothing and does not mistake silence for a close:
+ * over an idle period the server's statement counter does not move, though the check runs
+ * (a KILL at the end is seen), and a black-holed connection, which the operating system
+ * still shows open, is not retired by it.
+ */
+class LivenessCheckIntegrationTest {
+
+	/** The idle period; {@code -Dliveness.idle-seconds=60} for the idle minute of the README. */
+	private static final Duration IDLE = Duration.ofSeconds(Long.getLong("liveness.idle-seconds", 5));
+
+	private static final int POOL_SIZE = 3;
+
+	/** The server must not close idle connections itself, nor the idle sweep retire them. */
+	private static final String LONG_SERVER_IDLE_TIMEOUT = "&sessionVariables=wait_timeout=600";
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				ConnectionLifecycleAutoConfiguration.class, DataSourceConnectionLifecycleAutoConfiguration.class))
+		.withBean(RetirementRecorder.class)
+		.withPropertyValues("spring.datasource.username=" + EmbeddedMariaDb.username(),
+				"spring.datasource.password=" + EmbeddedMariaDb.password(),
+				"spring.datasource.hikari.maximum-pool-size=" + POOL_SIZE);
+
+	@Test
+	void checksIdleConnectionsWithoutAStatementToTheServer() {
+		// A server of its own: no other test's pool adds to its counter.
+		try (RestartableMariaDb server = RestartableMariaDb.start()) {
+			String url = server.createDatabase("liveness_questions") + LONG_SERVER_IDLE_TIMEOUT;
+			this.contextRunner.withPropertyValues("spring.datasource.url=" + url).run((context) -> {
+				assertThat(context).hasNotFailed();
+				useEveryConnection(context);
+				try (Connection admin = java.sql.DriverManager.getConnection(
+						"jdbc:mysql://localhost:" + server.port() + "/?useSSL=false&allowPublicKeyRetrieval=true", "root",
+						"")) {
+					long before = questions(admin);
+					Thread.sleep(IDLE.toMillis()); // the idle period is the scenario
+					long statements = questions(admin) - before - 1; // the second read counts itself
+					System.out.println("Statements from the application over " + IDLE.toSeconds()
+							+ " s idle, liveness check every 1 s: " + statements);
+					assertThat(statements).isZero();
+					assertThat(context.getBean(RetirementRecorder.class).reasons()).isEmpty();
+					// The check did run all along: it sees a KILL.
+					killEverySession(admin, url);
+				}
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> context.getBean(RetirementRecorder.class).reasons(),
+							(reasons) -> reasons.contains(RetirementReason.CLOSED_BY_SERVER));
+			});
+		}
+	}
+
+	@Test
+	void doesNotTakeABlackHoledConnectionForAClosedOne() {
+		String serverUrl = EmbeddedMariaDb.createDatabase("liveness_black_hole") + LONG_SERVER_IDLE_TIMEOUT;
+		int serverPort = Integer.parseInt(serverUrl.replaceFirst("^jdbc:mysql://localhost:(\\d+)/.*$", "$1"));
+		try (TcpProxy proxy = TcpProxy.toLocalPort(serverPort)) {
+			String proxiedUrl = serverUrl.replaceFirst("//localhost:\\d+/", "//127.0.0.1:" + proxy.port() + "/");
+			this.contextRunner.withPropertyValues("spring.datasource.url=" + proxiedUrl).run((context) -> {
+				assertThat(context).hasNotFailed();
+				useEveryConnection(context);
+				proxy.blackHole();
+				Thread.sleep(3000); // three checks into the silent outage: the outage is the scenario
+				assertThat(context.getBean(RetirementRecorder.class).reasons()).isEmpty();
+				proxy.forward();
+			});
+		}
+	}
+
+	/** Every connection of the pool borrowed in one unit, so the lifecycle knows them all. */
+	private static void useEveryConnection(AssertableApplicationContext context) {
+		DataSource dataSource = context.getBean(DataSource.class);
+		context.getBean(WorkBoundaries.class).run("warm-up", () -> {
+			List<Connection> held = new ArrayList<>();
+			try {
+				for (int i = 0; i < POOL_SIZE; i++) {
+					Connection connection = DataSourceUtils.getConnection(dataSource);
+					held.add(connection);
+					Sql.queryLong(connection, "SELECT 1", 1);
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+			finally {
+				held.forEach((connection) -> DataSourceUtils.releaseConnection(connection, dataSource));
+			}
+		});
+	}
+
+	private static long questions(Connection admin) throws SQLException {
+		return Sql.queryLong(admin, "SHOW GLOBAL STATUS LIKE 'Questions'", 2);
+	}
+
+	private static void killEverySession(Connection admin, String url) throws SQLException {
+		String database = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+		for (long id : Sql.sessionIds(admin, database)) {
+			try (var statement = admin.createStatement()) {
+				statement.execute("KILL " + id);
+			}
+		}
+	}
+
+}
