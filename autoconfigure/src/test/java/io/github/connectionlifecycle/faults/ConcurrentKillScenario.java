@@ -136,7 +136,7 @@ final class ConcurrentKillScenario {
 					Integer active = activeWhenSettled(activeConnections(context.getBean(DataSource.class)));
 					int leakWarnings = warnings.containing(PoolWarnings.HIKARI_LEAK_DETECTED);
 					FaultOutcome fault = new FaultOutcome(writer.failures() + reader.failures(), RECORDS - rows,
-							warnings.count(), warnings.containing(PoolWarnings.HIKARI_VALIDATION_FAILED), null, null, false, -1,
+							warnings.count(), warnings.containing(PoolWarnings.HIKARI_VALIDATION_FAILED), null, null, false, -1, -1,
 							RECORDS + " records " + (settled ? "settled in " + seconds + " s"
 									: "NOT settled in " + seconds + " s") + ", " + kills + " KILL rounds, "
 									+ writer.givenUp() + " given up, " + ((active != null) ? active : "-")

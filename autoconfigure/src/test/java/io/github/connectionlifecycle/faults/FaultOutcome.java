@@ -17,12 +17,14 @@ import org.jspecify.annotations.Nullable;
  * @param steadyOperation the median of the units after the first, or {@code null}
  * @param firstUnitOpenedConnection whether the first unit's connection was opened while it ran
  * (a reconnect on its critical path)
+ * @param maxSessions the most sessions the application held on the server at once, sampled,
+ * or -1 where not sampled
  * @param outageUnitsFailed units run while the server was down that failed (they must),
  * or -1 for faults without such units
  * @param note what else was measured, for the report
  */
 record FaultOutcome(int unitsFailed, int recordsLost, int poolWarnings, int validationWarnings,
 		@Nullable Duration firstOperation, @Nullable Duration steadyOperation, boolean firstUnitOpenedConnection,
-		int outageUnitsFailed, String note) {
+		int maxSessions, int outageUnitsFailed, String note) {
 
 }

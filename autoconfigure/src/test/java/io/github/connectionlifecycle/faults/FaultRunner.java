@@ -23,6 +23,7 @@ import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycle
 import io.github.connectionlifecycle.jdbc.pool.PhysicalConnections;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
+import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.jspecify.annotations.Nullable;
@@ -98,7 +99,8 @@ final class FaultRunner implements AutoCloseable {
 		String database = (fault.name() + "_" + pool.name() + "_" + starter.name()).toLowerCase(Locale.ROOT) + "_"
 				+ runCounter.incrementAndGet();
 		AtomicReference<FaultOutcome> outcome = new AtomicReference<>();
-		try (Target target = target(fault, database); PoolWarnings warnings = PoolWarnings.record()) {
+		try (Target target = target(fault, database); PoolWarnings warnings = PoolWarnings.record();
+				SessionSampler sessions = new SessionSampler(target.serverUrl())) {
 			this.contextRunner.withPropertyValues(pool.properties(poolSize))
 				.withPropertyValues(starter.properties(fault))
 				.withPropertyValues("spring.datasource.url=" + target.poolUrl())
@@ -119,10 +121,11 @@ final class FaultRunner implements AutoCloseable {
 						int record = id;
 						steady.add(units.timed("after-fault-" + id, () -> insert(jdbc, record)));
 					}
+					sessions.close(); // before the count's own session
 					int lost = UNITS_AFTER_FAULT - countRecords(target.serverUrl(), UNITS_AFTER_FAULT);
 					outcome.set(new FaultOutcome(units.failures() - failedBefore, lost, warnings.count(),
 							warnings.containing(PoolWarnings.HIKARI_VALIDATION_FAILED), first, median(steady),
-							firstOpenedConnection.get(), outageFailures,
+							firstOpenedConnection.get(), sessions.max(), outageFailures,
 							(outageFailures >= 0) ? "outage: " + outageFailures + "/" + UNITS_DURING_OUTAGE + " units failed"
 									: ""));
 				});
@@ -261,6 +264,80 @@ final class FaultRunner implements AutoCloseable {
 		if (this.restartable != null) {
 			this.restartable.close();
 		}
+	}
+
+	/**
+	 * Samples how many sessions the database has, from a session of its own, every few
+	 * milliseconds until closed; misses while the server is down.
+	 */
+	private static final class SessionSampler implements AutoCloseable {
+
+		private static final Duration PERIOD = Duration.ofMillis(20);
+
+		private final String serverUrl;
+
+		private final String database;
+
+		private final AtomicInteger max = new AtomicInteger(-1);
+
+		private final Thread thread;
+
+		private volatile boolean running = true;
+
+		SessionSampler(String serverUrl) {
+			// Connected to no database: a KILL of the database's sessions spares it.
+			this.database = serverUrl.substring(serverUrl.lastIndexOf('/') + 1, serverUrl.indexOf('?'));
+			this.serverUrl = serverUrl.replace("/" + this.database + "?", "/?");
+			this.thread = new Thread(this::sample, "session-sampler");
+			this.thread.setDaemon(true);
+			this.thread.start();
+		}
+
+		private void sample() {
+			while (this.running) {
+				try (Connection connection = DriverManager.getConnection(this.serverUrl, EmbeddedMariaDb.username(),
+						EmbeddedMariaDb.password())) {
+					while (this.running) {
+						long sessions = Sql.queryLong(connection,
+								"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '" + this.database + "'", 1);
+						this.max.accumulateAndGet((int) sessions, Math::max);
+						Thread.sleep(PERIOD.toMillis()); // a sampling period, not a wait for a condition
+					}
+				}
+				catch (SQLException ex) {
+					pause(); // the server is down or killed this session: try again
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+			}
+		}
+
+		private static void pause() {
+			try {
+				Thread.sleep(PERIOD.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		int max() {
+			return this.max.get();
+		}
+
+		@Override
+		public void close() {
+			this.running = false;
+			this.thread.interrupt();
+			try {
+				this.thread.join(Duration.ofSeconds(10).toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
 	}
 
 	/**

@@ -3,10 +3,12 @@ package io.github.connectionlifecycle.jdbc.interception;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.BitSet;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -20,7 +22,8 @@ import org.springframework.context.SmartLifecycle;
  * application idles, so that the pool replaces them in the background instead of on the
  * next unit's critical path. On its own, shorter interval it retires idle connections that
  * the server (or a proxy) has closed, as the operating system sees their sockets, without a
- * statement (see {@link KernelTcpTable}). It runs while the application context runs: it
+ * statement (see {@link KernelTcpTable}). Pools that open connections only for borrowers are
+ * refilled after it retired some, on a thread of their own. It runs while the application context runs: it
  * starts with the context and stops, waiting for a run in progress, before the pools are
  * closed, so it never touches a closed pool.
  */
@@ -47,6 +50,11 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private final SweepStatistics statistics = new SweepStatistics();
 
+	/** Opens connections for pools that do not do it themselves; may block while connecting. */
+	private @Nullable ExecutorService refillExecutor;
+
+	private final AtomicBoolean refillQueued = new AtomicBoolean();
+
 	/**
 	 * Creates a sweeper of the DataSources the cleanup manages.
 	 * @param cleanup the cleanup
@@ -71,11 +79,8 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			if (this.executor != null) {
 				return;
 			}
-			this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "connection-lifecycle-idle-sweeper");
-				thread.setDaemon(true);
-				return thread;
-			});
+			this.executor = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "idle-sweeper"));
+			this.refillExecutor = Executors.newSingleThreadExecutor((task) -> daemon(task, "refill"));
 			this.cleanup.clock().advance();
 			schedule(this.executor);
 			if (this.livenessCheckInterval != null) {
@@ -85,19 +90,30 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 		}
 	}
 
+	private static Thread daemon(Runnable task, String name) {
+		Thread thread = new Thread(task, "connection-lifecycle-" + name);
+		thread.setDaemon(true);
+		return thread;
+	}
+
 	@Override
 	public void stop() {
 		ScheduledExecutorService executor;
+		ExecutorService refillExecutor;
 		synchronized (this.monitor) {
 			executor = this.executor;
+			refillExecutor = this.refillExecutor;
 			this.executor = null;
+			this.refillExecutor = null;
 		}
-		if (executor == null) {
+		if (executor == null || refillExecutor == null) {
 			return;
 		}
 		executor.shutdownNow();
+		refillExecutor.shutdownNow();
 		try {
-			if (!executor.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+			if (!executor.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+					|| !refillExecutor.awaitTermination(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
 				logger.warn("The idle connection sweep did not stop within " + STOP_TIMEOUT_SECONDS + " s");
 			}
 		}
@@ -147,6 +163,7 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 				}
 				dataSource.sweep();
 			}
+			queueRefill();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Retiring idle connections in the background failed; trying again later", ex);
@@ -155,6 +172,31 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			long endNanos = System.nanoTime();
 			this.statistics.recorded(start, endNanos - startNanos, Math.max(0, startNanos - dueNanos));
 			schedule(executor);
+		}
+	}
+
+	/** At most one refill run queued: pools retired from since get theirs in it. */
+	private void queueRefill() {
+		ExecutorService refillExecutor = this.refillExecutor;
+		if (refillExecutor == null || !this.cleanup.dataSources().stream().anyMatch(ManagedDataSource::wantsRefill)
+				|| !this.refillQueued.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			refillExecutor.execute(this::refill);
+		}
+		catch (RejectedExecutionException ex) {
+			this.refillQueued.set(false); // stopped
+		}
+	}
+
+	private void refill() {
+		this.refillQueued.set(false);
+		for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
+			if (Thread.currentThread().isInterrupted()) {
+				return;
+			}
+			dataSource.refill();
 		}
 	}
 
@@ -175,6 +217,7 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 				}
 				dataSource.retireClosedByServer(sockets);
 			}
+			queueRefill();
 		}
 		catch (RuntimeException ex) {
 			// A periodic task that throws is never run again.

@@ -47,6 +47,10 @@ final class ManagedDataSource {
 
 	private static final Object UNKNOWN = new Object();
 
+	private static final long REFILL_FIRST_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private static final long REFILL_MAX_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(30);
+
 	/**
 	 * A connection the pool opened this recently for the borrow at hand is not looked up in
 	 * the kernel's table: nothing can have closed it yet.
@@ -78,6 +82,16 @@ final class ManagedDataSource {
 	private volatile long lastFlushNanos = this.activeUntilNanos;
 
 	private volatile long idleLimitNanos;
+
+	/** Set when the lifecycle retired connections; cleared by the refill that answers it. */
+	private volatile boolean refillWanted;
+
+	/** Owned by the refill thread: back-off after failed refills, and whether it is in one. */
+	private long refillBackOffNanos;
+
+	private long nextRefillNanos = System.nanoTime();
+
+	private boolean refillFailing;
 
 	/** Set once the start-up probe found this pool's sockets in the kernel's table. */
 	private volatile boolean checksLiveness;
@@ -503,6 +517,62 @@ final class ManagedDataSource {
 	}
 
 	/**
+	 * Whether the lifecycle retired connections of a pool that does not open replacements on
+	 * its own, since the last refill.
+	 * @return {@code true} when {@link #refill()} has work to do
+	 */
+	boolean wantsRefill() {
+		return this.refillWanted && !this.pool.refillsItself();
+	}
+
+	/**
+	 * On the refill thread: opens connections the pool keeps idle, so that the next unit of
+	 * work does not open one on its critical path. A failure (the server is down) is logged
+	 * once per outage and retried with back-off; units are never kept waiting for it.
+	 */
+	void refill() {
+		long now = System.nanoTime();
+		if (!wantsRefill() || now - this.nextRefillNanos < 0) {
+			return;
+		}
+		// Cleared first: a retirement during the refill asks for another.
+		this.refillWanted = false;
+		try {
+			int opened = this.pool.refillIdle(this::openedByRefill);
+			if (this.refillFailing) {
+				logger.info("DataSource '" + this.name + "': opened connections in the background again");
+			}
+			this.refillFailing = false;
+			this.refillBackOffNanos = 0;
+			if (opened > 0 && logger.isDebugEnabled()) {
+				logger.debug("DataSource '" + this.name + "': opened " + opened + " connection(s) in the background");
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			this.refillWanted = true;
+			this.refillBackOffNanos = Math.min(Math.max(2 * this.refillBackOffNanos, REFILL_FIRST_BACK_OFF_NANOS),
+					REFILL_MAX_BACK_OFF_NANOS);
+			this.nextRefillNanos = System.nanoTime() + this.refillBackOffNanos;
+			if (!this.refillFailing) {
+				this.refillFailing = true;
+				logger.warn("DataSource '" + this.name + "': could not open connections in the background ("
+						+ ex.getMessage() + "); trying again every "
+						+ TimeUnit.NANOSECONDS.toSeconds(REFILL_MAX_BACK_OFF_NANOS)
+						+ " s at most, said again when it works; units of work open their own meanwhile");
+			}
+		}
+	}
+
+	/** The lifecycle knows a connection the refill opened, as idle since now. */
+	private void openedByRefill(Connection handle) {
+		Connection physical = Objects.requireNonNullElse(this.pool.physicalConnection(handle), handle);
+		ManagedConnection connection = this.connections.computeIfAbsent(new Identity(physical),
+				(identity) -> firstSeen(physical));
+		connection.borrowed(handle);
+		connection.returned(this.clock.coarseNanos());
+	}
+
+	/**
 	 * After a connection-level error: its idle siblings are probably dead too.
 	 */
 	void retireIdleSiblingsOfBroken() {
@@ -596,6 +666,7 @@ final class ManagedDataSource {
 			return;
 		}
 		this.retirements.addAndGet(reason.ordinal(), count);
+		this.refillWanted = true;
 		if (logger.isDebugEnabled()) {
 			logger.debug("DataSource '" + this.name + "': retired " + count + " connection(s), " + reason);
 		}

@@ -66,8 +66,9 @@ final class GenericPoolAdapter implements PoolAdapter {
 	public String describe() {
 		return this.description + ": no pool API known, so max-age, broken and dirty connections are retired when "
 				+ "a unit of work returns them (by closing the physical connection), but idle connections cannot be "
-				+ "flushed after an idle gap or a failover and the pool's settings are not checked against the "
-				+ "server's wait_timeout; set connection.health-checks=true unless the pool validates on borrow";
+				+ "flushed after an idle gap or a failover, nor refilled, and the pool's settings are not checked "
+				+ "against the server's wait_timeout; set connection.health-checks=true unless the pool validates on "
+				+ "borrow";
 	}
 
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Retires connections through a pool's own API, so the pool's accounting stays right. One
@@ -81,6 +82,30 @@ public interface PoolAdapter {
 	 * cannot flush (nothing done)
 	 */
 	int flushIdleIfNoneInUse();
+
+	/**
+	 * Whether the pool opens replacements for the connections it loses on a thread of its own,
+	 * so that the next borrower finds one open (HikariCP keeps {@code minimumIdle}).
+	 * @return {@code true} when the lifecycle need not refill it
+	 */
+	default boolean refillsItself() {
+		return false;
+	}
+
+	/**
+	 * Opens connections until the pool holds as many idle as it is configured to keep, at
+	 * least one, never beyond its maximum, and only while none is in use: after the lifecycle
+	 * retired idle connections, the next unit of work then finds an open one instead of
+	 * opening it on its critical path. Called on a background thread of the lifecycle; it
+	 * may block while the driver connects.
+	 * @param opened told of every handle the pool lends to open a connection, before it is
+	 * given back, so the lifecycle knows the connection
+	 * @return how many connections were opened, or -1 when the pool cannot be refilled
+	 * @throws SQLException if a connection could not be opened (the server is down)
+	 */
+	default int refillIdle(Consumer<Connection> opened) throws SQLException {
+		return -1;
+	}
 
 	/**
 	 * How many connections the pool holds idle now, so that the lifecycle knows whether it

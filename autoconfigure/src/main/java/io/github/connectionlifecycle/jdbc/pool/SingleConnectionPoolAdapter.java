@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -81,6 +82,25 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 		return true;
 	}
 
+	/** Opens the shared connection again once a retirement reset it and no one holds it. */
+	@Override
+	public int refillIdle(Consumer<Connection> opened) throws SQLException {
+		synchronized (this.lock) {
+			if (this.open || this.holders > 0) {
+				return 0;
+			}
+		}
+		Connection connection = this.dataSource.getConnection();
+		borrowed(connection);
+		try {
+			opened.accept(connection);
+		}
+		finally {
+			release(connection);
+		}
+		return 1;
+	}
+
 	@Override
 	public int idleConnections() {
 		synchronized (this.lock) {
@@ -123,7 +143,8 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 
 	@Override
 	public String describe() {
-		return "SingleConnectionDataSource: the shared connection is reset when retired, once no borrower holds it";
+		return "SingleConnectionDataSource: the shared connection is reset when retired, once no borrower holds it, "
+				+ "and opened again in the background";
 	}
 
 	private static boolean isClosed(Connection handle) {

@@ -3,8 +3,10 @@ package io.github.connectionlifecycle.jdbc.pool;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.apache.tomcat.jdbc.pool.ConnectionPool;
 import org.apache.tomcat.jdbc.pool.DataSource;
@@ -52,6 +54,44 @@ final class TomcatPoolAdapter implements PoolAdapter {
 		// Releases idle connections now; one borrowed since the check is released on return.
 		pool.purge();
 		return idle;
+	}
+
+	/**
+	 * Tomcat JDBC opens connections only for borrowers: once the pool is empty, as the
+	 * lifecycle's flushes leave it, borrows its minimum idle count at once (validated as
+	 * Tomcat validates borrows) and gives them back.
+	 */
+	@Override
+	public int refillIdle(Consumer<Connection> opened) throws SQLException {
+		ConnectionPool pool = this.tomcat.getPool();
+		if (pool == null || pool.getActive() > 0 || pool.getIdle() > 0) {
+			return 0;
+		}
+		int target = Math.min(Math.max(this.tomcat.getMinIdle(), 1), this.tomcat.getMaxActive());
+		// Held at once: a handle given back would be lent again instead of a new one opened.
+		List<Connection> held = new ArrayList<>(target);
+		try {
+			while (held.size() < target) {
+				Connection handle = pool.getConnection();
+				held.add(handle);
+				opened.accept(handle);
+			}
+			return held.size();
+		}
+		finally {
+			for (Connection handle : held) {
+				giveBack(handle);
+			}
+		}
+	}
+
+	private static void giveBack(Connection handle) {
+		try {
+			handle.close();
+		}
+		catch (SQLException ex) {
+			// A pooled handle's close only returns it to the pool; Tomcat logs its own failures.
+		}
 	}
 
 	@Override
