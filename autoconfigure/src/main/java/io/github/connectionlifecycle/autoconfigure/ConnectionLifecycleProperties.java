@@ -68,6 +68,8 @@ public class ConnectionLifecycleProperties {
 
 	private final EntryPoint scheduling = new EntryPoint();
 
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -156,6 +158,10 @@ public class ConnectionLifecycleProperties {
 		return this.scheduling;
 	}
 
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
 	/**
 	 * What to do when a setting lets connections outlive the server's idle timeout.
 	 */
@@ -178,6 +184,27 @@ public class ConnectionLifecycleProperties {
 	public static class EntryPoint {
 
 		// Described per entry point in additional-spring-configuration-metadata.json.
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Micrometer meters of the connection lifecycle.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether to register the connection lifecycle's meters (retirements, units of
+		 * work, the background sweep, per-DataSource settings) with the MeterRegistry.
+		 */
 		private boolean enabled = true;
 
 		public boolean isEnabled() {

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.BatchInterceptor;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.util.Assert;
 import org.springframework.util.function.SingletonSupplier;
@@ -39,6 +40,18 @@ public final class KafkaWorkBoundariesPostProcessor implements BeanPostProcessor
 	public KafkaWorkBoundariesPostProcessor(ObjectProvider<WorkBoundaries> workBoundaries) {
 		Assert.notNull(workBoundaries, "workBoundaries must not be null");
 		this.workBoundaries = SingletonSupplier.of(workBoundaries::getObject);
+	}
+
+	/**
+	 * Whether deliveries to a listener container are units of work: whether it carries the
+	 * interceptors this post-processor composes.
+	 * @param container the container
+	 * @return {@code true} when its record or batch deliveries open units of work
+	 */
+	public static boolean hasWorkBoundaries(MessageListenerContainer container) {
+		return container instanceof AbstractMessageListenerContainer<?, ?> listenerContainer
+				&& (listenerContainer.getRecordInterceptor() instanceof WorkUnitRecordInterceptor
+						|| listenerContainer.getBatchInterceptor() instanceof WorkUnitBatchInterceptor);
 	}
 
 	@Override

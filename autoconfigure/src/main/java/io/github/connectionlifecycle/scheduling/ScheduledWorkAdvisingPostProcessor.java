@@ -2,9 +2,16 @@ package io.github.connectionlifecycle.scheduling;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -18,6 +25,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
@@ -57,6 +65,10 @@ public final class ScheduledWorkAdvisingPostProcessor extends AbstractBeanFactor
 
 	private final Map<Class<?>, Boolean> advisableClasses = new ConcurrentHashMap<>();
 
+	private final SortedSet<String> advisedMethods = new ConcurrentSkipListSet<>();
+
+	private final SortedMap<String, String> unadvisableMethods = new ConcurrentSkipListMap<>();
+
 	/**
 	 * Creates the post-processor.
 	 * @param workBoundaries supplies the boundaries at each run, or {@code null} when there
@@ -82,6 +94,18 @@ public final class ScheduledWorkAdvisingPostProcessor extends AbstractBeanFactor
 		Map<Method, String> unadvisable = MethodIntrospector.selectMethods(targetClass,
 				(MethodIntrospector.MetadataLookup<String>) (method) -> isScheduled(method)
 						? whyNotAdvisable(method, targetClass) : null);
+		Set<Method> scheduled = MethodIntrospector.selectMethods(targetClass,
+				(ReflectionUtils.MethodFilter) ScheduledWorkAdvisingPostProcessor::isScheduled);
+		for (Method method : scheduled) {
+			String name = ClassUtils.getQualifiedMethodName(method, targetClass);
+			if (unadvisable.isEmpty()) {
+				this.advisedMethods.add(name);
+			}
+			else {
+				this.unadvisableMethods.put(name, unadvisable.getOrDefault(method,
+						"another @Scheduled method of its class cannot be advised"));
+			}
+		}
 		if (unadvisable.isEmpty()) {
 			return true;
 		}
@@ -90,6 +114,23 @@ public final class ScheduledWorkAdvisingPostProcessor extends AbstractBeanFactor
 				+ ". Make the class and its @Scheduled methods non-final and non-private, "
 				+ "or wrap the method bodies in WorkBoundaries.run(...)");
 		return false;
+	}
+
+	/**
+	 * The {@code @Scheduled} methods whose runs are units of work.
+	 * @return their qualified names, sorted
+	 */
+	public List<String> getAdvisedMethods() {
+		return List.copyOf(this.advisedMethods);
+	}
+
+	/**
+	 * The {@code @Scheduled} methods that could not be advised, and why; a class with one of
+	 * them is left alone entirely, as the start-up warning says.
+	 * @return why each could not be advised, by qualified method name
+	 */
+	public SortedMap<String, String> getUnadvisableMethods() {
+		return Collections.unmodifiableSortedMap(new TreeMap<>(this.unadvisableMethods));
 	}
 
 	private static @Nullable String whyNotAdvisable(Method method, Class<?> targetClass) {

@@ -47,6 +47,13 @@ public class UnitOfWorkBenchmark {
 	@Param({ "false", "true" })
 	public boolean starter;
 
+	/**
+	 * Whether the starter's Micrometer meters are on ({@code connection.metrics.enabled});
+	 * a MeterRegistry is there either way.
+	 */
+	@Param({ "false", "true" })
+	public boolean meters;
+
 	private ConfigurableApplicationContext context;
 
 	private DataSource dataSource;
@@ -57,7 +64,8 @@ public class UnitOfWorkBenchmark {
 	public void start() {
 		this.context = new SpringApplicationBuilder(BenchmarkApplication.class).web(WebApplicationType.NONE)
 			.properties("spring.datasource.url=jdbc:h2:mem:benchmark;DB_CLOSE_DELAY=-1", "spring.main.banner-mode=off",
-					"logging.level.root=warn", "connection.enabled=" + this.starter, "connection.max-age=10m")
+					"logging.level.root=warn", "connection.enabled=" + this.starter, "connection.max-age=10m",
+					"connection.metrics.enabled=" + this.meters, "management.metrics.use-global-registry=false")
 			.run();
 		this.dataSource = this.context.getBean(DataSource.class);
 		this.boundaries = this.context.getBeanProvider(WorkBoundaries.class).getIfAvailable();

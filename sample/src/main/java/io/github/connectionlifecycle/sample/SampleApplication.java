@@ -1,5 +1,9 @@
 package io.github.connectionlifecycle.sample;
 
+import io.github.connectionlifecycle.sample.demo.DemoProperties;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -17,8 +21,17 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @ConfigurationPropertiesScan
 public class SampleApplication {
 
+	private static final Log logger = LogFactory.getLog(SampleApplication.class);
+
 	public static void main(String[] args) {
-		System.exit(SpringApplication.exit(run(args)));
+		ConfigurableApplicationContext context = run(args);
+		if (context.getBean(DemoProperties.class).isStayUp()) {
+			// The web server's threads keep the application up until it is stopped.
+			logger.info("Demo done; Actuator stays up at http://localhost:"
+					+ context.getEnvironment().getProperty("local.management.port") + "/actuator (Ctrl-C to stop)");
+			return;
+		}
+		System.exit(SpringApplication.exit(context));
 	}
 
 	/**

@@ -31,6 +31,8 @@ class OrderEventsDemoTests {
 		assertThat(report.failedAttempts()).isZero();
 		assertThat(report.poolValidationWarnings()).isZero();
 		assertThat(report.retired()).isNotEmpty();
+		assertThat(report.starterCounters()).as("read from the MeterRegistry")
+			.containsEntry("connection.lifecycle.units{kind=KAFKA_RECORD,outcome=SUCCESS}", 3L);
 	}
 
 	@Test
@@ -40,6 +42,7 @@ class OrderEventsDemoTests {
 		assertThat(report.sent()).isEqualTo(3);
 		assertThat(report.poolValidationWarnings() + report.failedAttempts()).isPositive();
 		assertThat(report.retired()).isEmpty();
+		assertThat(report.starterCounters()).isEmpty();
 	}
 
 	private static OrderEventsDemo runDemo(String... extraArgs) {

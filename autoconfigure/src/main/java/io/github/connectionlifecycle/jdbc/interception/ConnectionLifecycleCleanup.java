@@ -69,6 +69,14 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 		return this.dataSources;
 	}
 
+	/**
+	 * The pools under the lifecycle now, in the order they were registered.
+	 * @return a read-only view of each
+	 */
+	public List<ManagedDataSourceInfo> managedDataSources() {
+		return this.dataSources.stream().map(ManagedDataSourceInfo::new).toList();
+	}
+
 	SweepClock clock() {
 		return this.clock;
 	}

@@ -1,6 +1,7 @@
 package io.github.connectionlifecycle.jdbc.interception;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -49,6 +50,8 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService executor;
 
+	private final SweepStatistics statistics = new SweepStatistics();
+
 	/** Opens connections for pools that do not do it themselves; may block while connecting. */
 	private @Nullable ScheduledExecutorService refillExecutor;
 
@@ -62,6 +65,14 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 	public IdleConnectionSweeper(ConnectionLifecycleCleanup cleanup, @Nullable Duration livenessCheckInterval) {
 		this.cleanup = cleanup;
 		this.livenessCheckInterval = livenessCheckInterval;
+	}
+
+	/**
+	 * What the sweep has done since start-up.
+	 * @return the statistics, updated after every run
+	 */
+	public SweepStatistics getStatistics() {
+		return this.statistics;
 	}
 
 	@Override
@@ -133,14 +144,18 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 
 	private void schedule(ScheduledExecutorService executor) {
 		try {
-			executor.schedule(() -> sweep(executor), intervalMillis(), TimeUnit.MILLISECONDS);
+			long interval = intervalMillis();
+			long dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(interval);
+			executor.schedule(() -> sweep(executor, dueNanos), interval, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// stopped
 		}
 	}
 
-	private void sweep(ScheduledExecutorService executor) {
+	private void sweep(ScheduledExecutorService executor, long dueNanos) {
+		Instant start = Instant.now();
+		long startNanos = System.nanoTime();
 		try {
 			this.cleanup.clock().advance();
 			for (ManagedDataSource dataSource : this.cleanup.dataSources()) {
@@ -155,6 +170,8 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			logger.warn("Retiring idle connections in the background failed; trying again later", ex);
 		}
 		finally {
+			long endNanos = System.nanoTime();
+			this.statistics.recorded(start, endNanos - startNanos, Math.max(0, startNanos - dueNanos));
 			schedule(executor);
 		}
 	}

@@ -22,6 +22,9 @@ final class ManagedConnection {
 
 	private final Connection physical;
 
+	/** {@link System#nanoTime()} scale: when it was opened, or first seen when the driver does not say. */
+	private final long openedAtNanos;
+
 	/** {@link System#nanoTime()} scale; {@link Long#MAX_VALUE} without an age limit. */
 	private final long retireAtNanos;
 
@@ -60,9 +63,10 @@ final class ManagedConnection {
 	/** The operating system saw the server close it; it can never serve again. */
 	private volatile boolean closedByServer;
 
-	ManagedConnection(ManagedDataSource owner, Connection physical, long retireAtNanos) {
+	ManagedConnection(ManagedDataSource owner, Connection physical, long openedAtNanos, long retireAtNanos) {
 		this.owner = owner;
 		this.physical = physical;
+		this.openedAtNanos = openedAtNanos;
 		this.retireAtNanos = retireAtNanos;
 	}
 
@@ -72,6 +76,10 @@ final class ManagedConnection {
 
 	Connection physical() {
 		return this.physical;
+	}
+
+	long ageNanos(long nowNanos) {
+		return nowNanos - this.openedAtNanos;
 	}
 
 	long retireAtNanos() {

@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import javax.sql.DataSource;
 
@@ -105,6 +108,12 @@ final class ManagedDataSource {
 
 	private final boolean[] restoredOnReturn = new boolean[SessionSetting.values().length];
 
+	/** Connections retired since start, by reason ordinal. */
+	private final AtomicLongArray retirements = new AtomicLongArray(RetirementReason.values().length);
+
+	/** The warnings logged about this pool's settings, for the Actuator endpoint. */
+	private final List<String> findings = new CopyOnWriteArrayList<>();
+
 	ManagedDataSource(String name, DataSource target, PoolAdapter pool, CleanupPolicy policy,
 			ApplicationEventPublisher eventPublisher, SweepClock clock) {
 		this.name = name;
@@ -154,7 +163,7 @@ final class ManagedDataSource {
 		}
 		reportLivenessCheck(this.serverIdleTimeout.socketVisibility());
 		if (this.policy.checkServerTimeout() && this.serverIdleTimeout.networkTimeoutMillis() == 0) {
-			logger.warn("DataSource '" + this.name + "': its connections have no socket timeout, so a unit of work "
+			warn("DataSource '" + this.name + "': its connections have no socket timeout, so a unit of work "
 					+ "whose connection the network silently dropped (NAT, proxy or firewall idle cut, failover) "
 					+ "waits for the operating system to give up, often many minutes. Set one longer than your "
 					+ "slowest query: socketTimeout in the JDBC URL for MySQL (for example ?socketTimeout=60000), "
@@ -191,7 +200,12 @@ final class ManagedDataSource {
 		if (atStartup && this.policy.failOnServerTimeoutProblems()) {
 			throw new IllegalStateException(message + " (start-up fails because connection.server-timeout-check=fail)");
 		}
-		logger.warn(message);
+		warn(message);
+	}
+
+	private void warn(String finding) {
+		this.findings.add(finding);
+		logger.warn(finding);
 	}
 
 	/**
@@ -268,7 +282,7 @@ final class ManagedDataSource {
 		long openedAtMillis = PhysicalConnections.openedAtMillis(physical);
 		long openedAtNanos = (openedAtMillis >= 0)
 				? now - TimeUnit.MILLISECONDS.toNanos(Math.max(0, System.currentTimeMillis() - openedAtMillis)) : now;
-		return new ManagedConnection(this, physical, retireAtNanos(openedAtNanos));
+		return new ManagedConnection(this, physical, openedAtNanos, retireAtNanos(openedAtNanos));
 	}
 
 	private long retireAtNanos(long openedAtNanos) {
@@ -320,7 +334,7 @@ final class ManagedDataSource {
 			releaseQuietly(handle);
 			return;
 		}
-		retired(reason, 1);
+		retired(reason, 1, List.of(age(connection)));
 	}
 
 	private void releaseQuietly(Connection handle) {
@@ -343,7 +357,7 @@ final class ManagedDataSource {
 			return false;
 		}
 		forget(connection);
-		retired(reason, 1);
+		retired(reason, 1, List.of(age(connection)));
 		return true;
 	}
 
@@ -497,7 +511,8 @@ final class ManagedDataSource {
 		}
 		boolean unseenIdle = idleInPool < 0 || idleInPool > closed.size() + open;
 		if (!this.pool.canRetireReturned() || unseenIdle) {
-			int flushed = flushIdleCount();
+			// The ages are not told apart between the two reasons.
+			int flushed = flushIdleCount(null);
 			if (flushed >= 0) {
 				retired(RetirementReason.CLOSED_BY_SERVER, Math.min(flushed, closed.size()));
 				retired(RetirementReason.SIBLING_BROKEN, flushed - closed.size());
@@ -589,16 +604,21 @@ final class ManagedDataSource {
 	}
 
 	private boolean flushIdle(RetirementReason reason) {
-		int flushed = flushIdleCount();
+		List<Duration> ages = new ArrayList<>();
+		int flushed = flushIdleCount(ages);
 		if (flushed < 0) {
 			return false;
 		}
-		retired(reason, flushed);
+		retired(reason, flushed, ages);
 		return true;
 	}
 
-	/** @return how many idle connections the pool closed, -1 when it did not flush */
-	private int flushIdleCount() {
+	/**
+	 * @param ages where to add the ages of the tracked connections the flush closed, or
+	 * {@code null}
+	 * @return how many idle connections the pool closed, -1 when it did not flush
+	 */
+	private int flushIdleCount(@Nullable List<Duration> ages) {
 		int flushed;
 		try {
 			flushed = this.pool.flushIdleIfNoneInUse();
@@ -609,7 +629,12 @@ final class ManagedDataSource {
 		}
 		if (flushed >= 0) {
 			this.lastFlushNanos = System.nanoTime();
-			this.connections.values().forEach(ManagedConnection::markRetired);
+			this.connections.values().forEach((connection) -> {
+				connection.markRetired();
+				if (ages != null) {
+					ages.add(age(connection));
+				}
+			});
 			this.connections.clear();
 		}
 		return flushed;
@@ -629,16 +654,42 @@ final class ManagedDataSource {
 		return this.connections.size();
 	}
 
+	Collection<ManagedConnection> trackedConnections() {
+		return this.connections.values();
+	}
+
+	ServerIdleTimeout serverIdleTimeout() {
+		return this.serverIdleTimeout;
+	}
+
+	long retirementCount(RetirementReason reason) {
+		return this.retirements.get(reason.ordinal());
+	}
+
+	List<String> findings() {
+		return List.copyOf(this.findings);
+	}
+
+	private static Duration age(ManagedConnection connection) {
+		return Duration.ofNanos(connection.ageNanos(System.nanoTime()));
+	}
+
 	private void retired(RetirementReason reason, int count) {
+		retired(reason, count, List.of());
+	}
+
+	private void retired(RetirementReason reason, int count, List<Duration> ages) {
 		if (count <= 0) {
 			return;
 		}
+		this.retirements.addAndGet(reason.ordinal(), count);
 		this.refillWanted = true;
 		if (logger.isDebugEnabled()) {
 			logger.debug("DataSource '" + this.name + "': retired " + count + " connection(s), " + reason);
 		}
 		try {
-			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count));
+			this.eventPublisher.publishEvent(new ConnectionRetiredEvent(this, this.name, reason, count,
+					(ages.size() > count) ? ages.subList(0, count) : ages));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("A listener of ConnectionRetiredEvent failed; ignored", ex);

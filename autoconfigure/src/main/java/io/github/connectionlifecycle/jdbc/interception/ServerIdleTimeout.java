@@ -51,11 +51,22 @@ final class ServerIdleTimeout {
 
 	private volatile boolean attempted;
 
+	/** Where the timeout came from, or why there is none. */
+	private volatile String source = "not read yet";
+
 	ServerIdleTimeout(String beanName, DataSource dataSource, PoolAdapter pool, boolean probeSockets) {
 		this.beanName = beanName;
 		this.dataSource = dataSource;
 		this.pool = pool;
 		this.probeSockets = probeSockets;
+	}
+
+	/**
+	 * Where the timeout came from, or why there is none, for the Actuator endpoint.
+	 * @return a short description; never a URL or credentials
+	 */
+	String source() {
+		return this.source;
 	}
 
 	boolean isKnown() {
@@ -104,6 +115,8 @@ final class ServerIdleTimeout {
 			return true;
 		}
 		catch (SQLException | RuntimeException ex) {
+			this.source = "could not be read yet (" + ex.getClass().getSimpleName() + "); retried every "
+					+ TimeUnit.NANOSECONDS.toSeconds(RETRY_NANOS) + " s";
 			logger.warn("DataSource '" + this.beanName + "': could not read the server's wait_timeout ("
 					+ ex.getMessage() + "); connections are retired by age only until it is read");
 			return false;
@@ -148,11 +161,14 @@ final class ServerIdleTimeout {
 		}
 	}
 
-	private static @Nullable Duration query(Connection connection) throws SQLException {
-		String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+	private @Nullable Duration query(Connection connection) throws SQLException {
+		String productName = connection.getMetaData().getDatabaseProductName();
+		String product = productName.toLowerCase(Locale.ROOT);
 		if (!product.contains("mysql") && !product.contains("mariadb")) {
+			this.source = "none: " + productName + " has no idle timeout to read";
 			return null;
 		}
+		this.source = "SELECT @@session.wait_timeout";
 		try (Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery("SELECT @@session.wait_timeout")) {
 			return result.next() ? Duration.ofSeconds(result.getLong(1)) : null;

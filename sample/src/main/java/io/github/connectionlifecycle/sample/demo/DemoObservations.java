@@ -1,7 +1,6 @@
 package io.github.connectionlifecycle.sample.demo;
 
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,19 +13,16 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import io.github.connectionlifecycle.jdbc.ConnectionRetiredEvent;
-import io.github.connectionlifecycle.jdbc.RetirementReason;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
  * What the demo measures while the worker runs: events stored and failed, the JDBC time of
- * each event's first store attempt, HikariCP's validation warnings, and the connections the
- * starter retired.
+ * each event's first store attempt and HikariCP's validation warnings. What the starter
+ * did comes from its own meters (see {@link StarterMeters}).
  */
 @Component
 public class DemoObservations implements DisposableBean {
@@ -39,8 +35,6 @@ public class DemoObservations implements DisposableBean {
 	private final Map<String, Long> firstAttemptNanos = new ConcurrentHashMap<>();
 
 	private final AtomicInteger failedAttempts = new AtomicInteger();
-
-	private final Map<RetirementReason, Integer> retired = new ConcurrentHashMap<>();
 
 	private final AtomicInteger poolValidationWarnings = new AtomicInteger();
 
@@ -73,11 +67,6 @@ public class DemoObservations implements DisposableBean {
 	public void storeFailed(String orderId, long jdbcNanos) {
 		this.firstAttemptNanos.putIfAbsent(orderId, jdbcNanos);
 		this.failedAttempts.incrementAndGet();
-	}
-
-	@EventListener
-	void connectionRetired(ConnectionRetiredEvent event) {
-		this.retired.merge(event.getReason(), event.getCount(), Integer::sum);
 	}
 
 	/**
@@ -119,12 +108,6 @@ public class DemoObservations implements DisposableBean {
 
 	int poolValidationWarnings() {
 		return this.poolValidationWarnings.get();
-	}
-
-	Map<RetirementReason, Integer> retired() {
-		Map<RetirementReason, Integer> byReason = new EnumMap<>(RetirementReason.class);
-		byReason.putAll(this.retired);
-		return byReason;
 	}
 
 	private CompletableFuture<Void> completion(String orderId) {

@@ -38,6 +38,12 @@ public class DemoProperties {
 	 */
 	private Duration handlingTimeout = Duration.ofSeconds(30);
 
+	/**
+	 * Whether the application keeps running after the demo, so that its Actuator endpoints
+	 * can be read (the "actuator" profile sets it).
+	 */
+	private boolean stayUp;
+
 	public int getEvents() {
 		return this.events;
 	}
@@ -79,6 +85,14 @@ public class DemoProperties {
 
 	public void setHandlingTimeout(Duration handlingTimeout) {
 		this.handlingTimeout = handlingTimeout;
+	}
+
+	public boolean isStayUp() {
+		return this.stayUp;
+	}
+
+	public void setStayUp(boolean stayUp) {
+		this.stayUp = stayUp;
 	}
 
 }

@@ -20,11 +20,13 @@ import org.jspecify.annotations.Nullable;
  * @param failedAttempts how many store attempts threw (Kafka redelivers those events)
  * @param poolValidationWarnings how many times HikariCP logged "Failed to validate connection"
  * @param events the first store attempt of each event, in the order sent
- * @param retired connections the starter retired, by reason
+ * @param retired connections the starter retired, by reason, from its meters
+ * @param starterCounters the starter's counters that counted something, from the
+ * MeterRegistry, by meter name and tags
  */
 public record DemoReport(boolean starterEnabled, @Nullable Duration maxAge, long serverWaitTimeoutSeconds,
 		Duration idleGap, int sent, int stored, int failedAttempts, int poolValidationWarnings, List<EventTiming> events,
-		Map<RetirementReason, Integer> retired) {
+		Map<RetirementReason, Integer> retired, Map<String, Long> starterCounters) {
 
 	public boolean allStored() {
 		return this.stored == this.sent;
@@ -52,14 +54,14 @@ public record DemoReport(boolean starterEnabled, @Nullable Duration maxAge, long
 			report.append(String.format("  event %d, %-22s %s%n", event.number(), event.describeIdleBefore() + ":",
 					event.describeTime()));
 		}
-		report.append("Connections retired by the starter:\n");
+		report.append("The starter's counters (MeterRegistry, as /actuator/metrics shows them):\n");
 		if (!this.starterEnabled) {
 			report.append("  none (starter off)\n");
 		}
-		else if (this.retired.isEmpty()) {
+		else if (this.starterCounters.isEmpty()) {
 			report.append("  none\n");
 		}
-		this.retired.forEach((reason, count) -> report.append(String.format("  %-26s %d%n", reason + ":", count)));
+		this.starterCounters.forEach((meter, count) -> report.append(String.format("  %-76s %d%n", meter, count)));
 		report.append(allStored() ? "Result: every event stored (exit status 0)\n"
 				: "Result: " + (this.sent - this.stored) + " event(s) not stored (exit status 1)\n");
 		report.append("==========================================================");

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleProperties;
 import io.github.connectionlifecycle.sample.demo.DemoReport.EventTiming;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -47,16 +48,19 @@ public class OrderEventsDemo implements ApplicationRunner, ExitCodeGenerator {
 
 	private final ObjectProvider<ConnectionLifecycleProperties> starterProperties;
 
+	private final StarterMeters starterMeters;
+
 	private @Nullable DemoReport report;
 
 	OrderEventsDemo(DemoProperties properties, KafkaTemplate<String, String> kafkaTemplate,
 			DemoObservations observations, JdbcConnectionDetails connectionDetails,
-			ObjectProvider<ConnectionLifecycleProperties> starterProperties) {
+			ObjectProvider<ConnectionLifecycleProperties> starterProperties, MeterRegistry meterRegistry) {
 		this.properties = properties;
 		this.kafkaTemplate = kafkaTemplate;
 		this.observations = observations;
 		this.connectionDetails = connectionDetails;
 		this.starterProperties = starterProperties;
+		this.starterMeters = new StarterMeters(meterRegistry);
 	}
 
 	@Override
@@ -143,7 +147,8 @@ public class OrderEventsDemo implements ApplicationRunner, ExitCodeGenerator {
 		}
 		return new DemoReport(starter != null, (starter != null) ? starter.getMaxAge() : null, waitTimeout,
 				this.properties.getIdleGap(), orderIds.size(), stored, this.observations.failedAttempts(),
-				this.observations.poolValidationWarnings(), events, this.observations.retired());
+				this.observations.poolValidationWarnings(), events, this.starterMeters.retired(),
+				this.starterMeters.counters());
 	}
 
 }
