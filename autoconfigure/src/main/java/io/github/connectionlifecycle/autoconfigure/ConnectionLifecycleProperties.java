@@ -61,6 +61,10 @@ public class ConnectionLifecycleProperties {
 
 	private final EntryPoint scheduling = new EntryPoint();
 
+	private final EntryPoint rabbit = new EntryPoint();
+
+	private final EntryPoint jms = new EntryPoint();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -133,6 +137,14 @@ public class ConnectionLifecycleProperties {
 
 	public EntryPoint getScheduling() {
 		return this.scheduling;
+	}
+
+	public EntryPoint getRabbit() {
+		return this.rabbit;
+	}
+
+	public EntryPoint getJms() {
+		return this.jms;
 	}
 
 	/**
