@@ -1,4 +1,4 @@
-package io.github.connectionlifecycle.kafka;
+package io.github.connectionlifecycle.testsupport;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +12,7 @@ import org.springframework.context.ApplicationListener;
 /**
  * Records every unit-of-work event with the thread it was published on.
  */
-class RecordedWorkEvents implements ApplicationListener<ApplicationEvent> {
+public class RecordedWorkEvents implements ApplicationListener<ApplicationEvent> {
 
 	private final List<Recorded> events = new CopyOnWriteArrayList<>();
 
@@ -23,15 +23,15 @@ class RecordedWorkEvents implements ApplicationListener<ApplicationEvent> {
 		}
 	}
 
-	List<Recorded> all() {
+	public List<Recorded> all() {
 		return List.copyOf(this.events);
 	}
 
-	List<WorkStartedEvent> started() {
+	public List<WorkStartedEvent> started() {
 		return ofType(WorkStartedEvent.class);
 	}
 
-	List<WorkFinishedEvent> finished() {
+	public List<WorkFinishedEvent> finished() {
 		return ofType(WorkFinishedEvent.class);
 	}
 
@@ -39,7 +39,7 @@ class RecordedWorkEvents implements ApplicationListener<ApplicationEvent> {
 		return this.events.stream().map(Recorded::event).filter(type::isInstance).map(type::cast).toList();
 	}
 
-	record Recorded(ApplicationEvent event, String thread) {
+	public record Recorded(ApplicationEvent event, String thread) {
 	}
 
 }
