@@ -1,7 +1,6 @@
 package io.github.connectionlifecycle.amqp;
 
 import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -10,8 +9,6 @@ import org.aopalliance.aop.Advice;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.rabbit.config.BaseRabbitListenerContainerFactory;
-import org.springframework.amqp.rabbit.config.StatefulRetryOperationsInterceptor;
-import org.springframework.amqp.rabbit.config.StatelessRetryOperationsInterceptor;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -27,12 +24,12 @@ import org.springframework.util.function.SingletonSupplier;
  * {@code DirectMessageListenerContainer} alike) and of every
  * {@link AbstractMessageListenerContainer} bean. The chain already set there is kept.
  * <p>
- * The advice chain wraps each listener invocation. The unit's advice goes right inside the
- * last of Spring AMQP's retry interceptors, so that each attempt of a stateless retry is a
- * unit of its own (an attempt after a connection-level failure then starts on a pool whose
- * broken connections were retired), and before every other advice, so that the
- * application's advice runs inside the unit. A stateful retry rethrows and the broker
- * redelivers, so each of its attempts is a delivery, and a unit, anyway.
+ * The advice chain wraps each listener invocation; the unit's advice goes first, so that
+ * the application's advice runs inside the unit. A delivery is one unit with all the
+ * attempts of a stateless retry interceptor in the chain: that interceptor repeats only the
+ * invocation itself, not the advice after it, so no advice can bracket each attempt. A
+ * stateful retry rethrows and the broker redelivers, so each of its attempts is a delivery,
+ * and a unit, of its own.
  */
 public final class RabbitWorkBoundariesPostProcessor implements BeanPostProcessor {
 
@@ -77,23 +74,18 @@ public final class RabbitWorkBoundariesPostProcessor implements BeanPostProcesso
 	/**
 	 * @param chain the advice chain configured before
 	 * @param containerName names the units of a container bean, {@code null} for a factory
-	 * @return the chain with the unit's advice, unchanged when it has it already (a container
-	 * bean made by a post-processed factory)
+	 * @return the chain with the unit's advice first, unchanged when it has it already (a
+	 * container bean made by a post-processed factory)
 	 */
 	private Advice[] withDeliveryUnits(Advice[] chain, @Nullable String containerName) {
-		int position = 0;
-		for (int i = 0; i < chain.length; i++) {
-			if (chain[i] instanceof RabbitDeliveryUnitAdvice) {
+		for (Advice advice : chain) {
+			if (advice instanceof RabbitDeliveryUnitAdvice) {
 				return chain;
 			}
-			if (chain[i] instanceof StatelessRetryOperationsInterceptor
-					|| chain[i] instanceof StatefulRetryOperationsInterceptor) {
-				position = i + 1;
-			}
 		}
-		Advice[] withUnits = Arrays.copyOf(chain, chain.length + 1);
-		System.arraycopy(chain, position, withUnits, position + 1, chain.length - position);
-		withUnits[position] = new RabbitDeliveryUnitAdvice(this.workBoundaries, containerName);
+		Advice[] withUnits = new Advice[chain.length + 1];
+		withUnits[0] = new RabbitDeliveryUnitAdvice(this.workBoundaries, containerName);
+		System.arraycopy(chain, 0, withUnits, 1, chain.length);
 		return withUnits;
 	}
 

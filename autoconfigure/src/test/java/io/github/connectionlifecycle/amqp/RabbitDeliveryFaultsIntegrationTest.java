@@ -9,6 +9,7 @@ import io.github.connectionlifecycle.testsupport.DeliveryScenarios.Sender;
 import io.github.connectionlifecycle.testsupport.EmbeddedRabbitMq;
 import io.github.connectionlifecycle.testsupport.JdbcDeliveries;
 import io.github.connectionlifecycle.testsupport.JdbcDeliveries.Attempt;
+import io.github.connectionlifecycle.testsupport.RecordedWorkEvents;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * embedded MariaDB: after a {@code KILL} of every session, on a pool that trusts recently
  * validated connections, at most the first delivery fails; with {@code max-age: 0} every
  * delivery gets a session no earlier one used; idle gaps past {@code wait_timeout} cost
- * nothing. Failed deliveries are not requeued, so each delivery is one attempt.
+ * nothing (the background sweep sees to that with or without units: a regression test).
+ * Without units, a {@code KILL} still fails a single delivery, since a broken connection is
+ * retired with its siblings when it is returned; what units add is the health check and the
+ * failure carried on the unit. Failed deliveries are not requeued, so each delivery is one attempt.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class RabbitDeliveryFaultsIntegrationTest {
@@ -47,6 +51,7 @@ class RabbitDeliveryFaultsIntegrationTest {
 		.withBean(JdbcDeliveries.class)
 		.withBean(JdbcListener.class)
 		.withBean(RetirementRecorder.class)
+		.withBean(RecordedWorkEvents.class)
 		.withPropertyValues(EmbeddedRabbitMq.properties())
 		.withPropertyValues("spring.rabbitmq.listener.simple.default-requeue-rejected=false");
 
@@ -57,6 +62,11 @@ class RabbitDeliveryFaultsIntegrationTest {
 				JdbcDeliveries deliveries = DeliveryScenarios.deliverAfterKill(context, RABBIT);
 				assertThat(deliveries.failures()).isLessThanOrEqualTo(1);
 				assertThat(deliveries.attempts().get(DeliveryScenarios.DELIVERIES).failure()).isNull();
+				// Each delivery was a unit, and the one that met the dead connection ended with it.
+				assertThat(context.getBean(RecordedWorkEvents.class).finished())
+					.hasSize(DeliveryScenarios.DELIVERIES + 1)
+					.filteredOn((finished) -> finished.getFailure() != null)
+					.hasSize(deliveries.failures());
 				assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN,
 						RetirementReason.SIBLING_BROKEN);
 			});
