@@ -9,6 +9,7 @@ import org.aopalliance.aop.Advice;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.amqp.rabbit.config.BaseRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.config.StatelessRetryOperationsInterceptor;
 import org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -24,12 +25,13 @@ import org.springframework.util.function.SingletonSupplier;
  * {@code DirectMessageListenerContainer} alike) and of every
  * {@link AbstractMessageListenerContainer} bean. The chain already set there is kept.
  * <p>
- * The advice chain wraps each listener invocation; the unit's advice goes first, so that
- * the application's advice runs inside the unit. A delivery is one unit with all the
- * attempts of a stateless retry interceptor in the chain: that interceptor repeats only the
- * invocation itself, not the advice after it, so no advice can bracket each attempt. A
- * stateful retry rethrows and the broker redelivers, so each of its attempts is a delivery,
- * and a unit, of its own.
+ * The advice chain wraps each listener invocation. The unit's advice goes first, so that the
+ * application's advice runs inside the unit, and a delivery is one unit. Where the chain has
+ * a stateless retry interceptor, each attempt is a unit instead ({@link RetryAttemptUnits}):
+ * an attempt after a connection-level failure then starts on a pool whose broken connection
+ * and its idle siblings were retired, as the next delivery would; advice before that
+ * interceptor runs once per delivery, outside the units. A stateful retry rethrows and the
+ * broker redelivers, so each of its attempts is a delivery, and a unit, of its own.
  */
 public final class RabbitWorkBoundariesPostProcessor implements BeanPostProcessor {
 
@@ -74,17 +76,28 @@ public final class RabbitWorkBoundariesPostProcessor implements BeanPostProcesso
 	/**
 	 * @param chain the advice chain configured before
 	 * @param containerName names the units of a container bean, {@code null} for a factory
-	 * @return the chain with the unit's advice first, unchanged when it has it already (a
-	 * container bean made by a post-processed factory)
+	 * @return the chain with units per attempt of its stateless retry interceptors, or else
+	 * with the unit's advice first; unchanged when it has units already (a container bean
+	 * made by a post-processed factory)
 	 */
 	private Advice[] withDeliveryUnits(Advice[] chain, @Nullable String containerName) {
-		for (Advice advice : chain) {
-			if (advice instanceof RabbitDeliveryUnitAdvice) {
+		RabbitDeliveryUnitAdvice units = new RabbitDeliveryUnitAdvice(this.workBoundaries, containerName);
+		Advice[] withRetryAttemptUnits = chain.clone();
+		boolean retried = false;
+		for (int i = 0; i < chain.length; i++) {
+			if (chain[i] instanceof RabbitDeliveryUnitAdvice || chain[i] instanceof RetryAttemptUnits) {
 				return chain;
 			}
+			if (chain[i] instanceof StatelessRetryOperationsInterceptor retry) {
+				withRetryAttemptUnits[i] = new RetryAttemptUnits(retry, units);
+				retried = true;
+			}
+		}
+		if (retried) {
+			return withRetryAttemptUnits;
 		}
 		Advice[] withUnits = new Advice[chain.length + 1];
-		withUnits[0] = new RabbitDeliveryUnitAdvice(this.workBoundaries, containerName);
+		withUnits[0] = units;
 		System.arraycopy(chain, 0, withUnits, 1, chain.length);
 		return withUnits;
 	}

@@ -1,5 +1,6 @@
 package io.github.connectionlifecycle.jms;
 
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 import io.github.connectionlifecycle.work.UnitOfWork;
@@ -13,6 +14,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.NameMatchMethodPointcut;
@@ -62,10 +64,9 @@ public final class JmsWorkBoundariesPostProcessor implements BeanPostProcessor {
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
-		if (bean instanceof JmsListenerContainerFactory<?> factory && !(bean instanceof ContainersWithUnits)) {
+		if (bean instanceof JmsListenerContainerFactory<?> factory) {
 			ProxyFactory proxyFactory = new ProxyFactory(factory);
 			proxyFactory.setProxyTargetClass(true);
-			proxyFactory.addInterface(ContainersWithUnits.class);
 			NameMatchMethodPointcut createContainer = new NameMatchMethodPointcut();
 			createContainer.setMappedName("createListenerContainer");
 			proxyFactory.addAdvisor(new DefaultPointcutAdvisor(createContainer, new ContainerListenerAdvisor()));
@@ -81,11 +82,10 @@ public final class JmsWorkBoundariesPostProcessor implements BeanPostProcessor {
 	 */
 	private void adviseListener(AbstractMessageListenerContainer container, @Nullable String name) {
 		Object listener = container.getMessageListener();
-		if (listener == null || listener instanceof ListenerWithUnits) {
+		if (listener == null || opensUnits(listener)) {
 			return;
 		}
 		ProxyFactory proxyFactory = new ProxyFactory(listener);
-		proxyFactory.addInterface(ListenerWithUnits.class);
 		NameMatchMethodPointcut onMessage = new NameMatchMethodPointcut();
 		onMessage.setMappedName("onMessage");
 		String prefix = (name != null) ? name + " " : "";
@@ -98,14 +98,10 @@ public final class JmsWorkBoundariesPostProcessor implements BeanPostProcessor {
 		return UnitOfWork.of(WorkKind.JMS_MESSAGE, new Delivery(prefix, message), Delivery::name);
 	}
 
-	/** Marks a listener proxy that opens units. */
-	interface ListenerWithUnits {
-
-	}
-
-	/** Marks a factory proxy whose containers' listeners open units. */
-	interface ContainersWithUnits {
-
+	/** A container bean made by a post-processed factory has an advised listener already. */
+	private static boolean opensUnits(Object listener) {
+		return listener instanceof Advised advised && Arrays.stream(advised.getAdvisors())
+			.anyMatch((advisor) -> advisor.getAdvice() instanceof UnitOfWorkInterceptor);
 	}
 
 	/**

@@ -12,12 +12,12 @@ public enum WorkKind {
 	KAFKA_BATCH,
 
 	/**
-	 * One delivery of one RabbitMQ message to a record listener ({@code @RabbitListener} or a
-	 * listener container's {@code MessageListener}), with the attempts of a stateless retry.
+	 * One delivery attempt of one RabbitMQ message to a record listener
+	 * ({@code @RabbitListener} or a listener container's {@code MessageListener}).
 	 */
 	RABBIT_MESSAGE,
 
-	/** One delivery of a batch of RabbitMQ messages to a batch listener. */
+	/** One delivery attempt of a batch of RabbitMQ messages to a batch listener. */
 	RABBIT_BATCH,
 
 	/** One delivery of one JMS message to a {@code @JmsListener} or a container's listener. */

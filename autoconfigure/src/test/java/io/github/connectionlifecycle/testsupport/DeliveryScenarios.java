@@ -2,8 +2,12 @@ package io.github.connectionlifecycle.testsupport;
 
 import java.time.Duration;
 
+import io.github.connectionlifecycle.jdbc.RetirementReason;
+import io.github.connectionlifecycle.testsupport.JdbcDeliveries.Attempt;
+
 import org.springframework.context.ApplicationContext;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -64,11 +68,54 @@ public final class DeliveryScenarios {
 	}
 
 	/**
+	 * After a {@code KILL} of every session, on a pool that trusts recently validated
+	 * connections, at most the first delivery attempt fails, its unit ends with the failure
+	 * and the dead connection's siblings are retired; the last delivery succeeds.
+	 */
+	public static void killFailsAtMostTheFirstUnit(ApplicationContext context, Sender sender) throws Exception {
+		JdbcDeliveries deliveries = deliverAfterKill(context, sender);
+		assertThat(deliveries.failures()).isLessThanOrEqualTo(1);
+		assertThat(deliveries.attempts().get(deliveries.attempts().size() - 1).failure()).isNull();
+		assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN,
+				RetirementReason.SIBLING_BROKEN);
+		// Each attempt was a unit, and the one that met the dead connection ended with it.
+		assertThat(context.getBean(RecordedWorkEvents.class).finished()).hasSameSizeAs(deliveries.attempts())
+			.filteredOn((finished) -> finished.getFailure() != null)
+			.hasSize(deliveries.failures());
+	}
+
+	/**
+	 * After a {@code KILL} of every session, with {@code connection.health-checks: true}, no
+	 * delivery fails.
+	 */
+	public static void killFailsNoUnitWithHealthChecks(ApplicationContext context, Sender sender) throws Exception {
+		assertThat(deliverAfterKill(context, sender).failures()).isZero();
+	}
+
+	/**
+	 * With {@code connection.max-age: 0}, every delivery gets a session no earlier one used.
+	 */
+	public static void everyUnitGetsANewSession(ApplicationContext context, Sender sender) throws Exception {
+		assertThat(deliverBackToBack(context, sender).attempts()).extracting(Attempt::sessionId)
+			.doesNotContainNull()
+			.doesNotHaveDuplicates()
+			.hasSize(DELIVERIES);
+	}
+
+	/**
+	 * Deliveries after idle gaps longer than the server's {@code wait_timeout} do not fail
+	 * (the caller checks the pool's warnings in the output).
+	 */
+	public static void idleGapsFailNothing(ApplicationContext context, Sender sender) throws Exception {
+		assertThat(deliverAfterIdleGaps(context, sender, 2).failures()).isZero();
+	}
+
+	/**
 	 * One delivery to open the pool, a {@code KILL} of every session of the database, then
 	 * {@link #DELIVERIES} deliveries back to back.
 	 * @return what the listener saw
 	 */
-	public static JdbcDeliveries deliverAfterKill(ApplicationContext context, Sender sender) throws Exception {
+	private static JdbcDeliveries deliverAfterKill(ApplicationContext context, Sender sender) throws Exception {
 		deliver(context, sender, "warm-up");
 		String url = context.getEnvironment().getRequiredProperty("spring.datasource.url");
 		await().atMost(Duration.ofSeconds(20)).until(() -> EmbeddedMariaDb.killSessions(url) == 0);
@@ -79,7 +126,7 @@ public final class DeliveryScenarios {
 	 * {@link #DELIVERIES} deliveries back to back.
 	 * @return what the listener saw
 	 */
-	public static JdbcDeliveries deliverBackToBack(ApplicationContext context, Sender sender) throws Exception {
+	private static JdbcDeliveries deliverBackToBack(ApplicationContext context, Sender sender) throws Exception {
 		for (int i = 1; i <= DELIVERIES; i++) {
 			deliver(context, sender, "delivery-" + i);
 		}
@@ -91,7 +138,7 @@ public final class DeliveryScenarios {
 	 * {@code wait_timeout}.
 	 * @return what the listener saw
 	 */
-	public static JdbcDeliveries deliverAfterIdleGaps(ApplicationContext context, Sender sender, int count)
+	private static JdbcDeliveries deliverAfterIdleGaps(ApplicationContext context, Sender sender, int count)
 			throws Exception {
 		for (int i = 1; i <= count; i++) {
 			// The idle gap is the scenario: the server closes the pool's connections meanwhile.
@@ -104,7 +151,7 @@ public final class DeliveryScenarios {
 	/**
 	 * Sends a payload and waits until the listener has handled it.
 	 */
-	public static void deliver(ApplicationContext context, Sender sender, String payload) throws Exception {
+	private static void deliver(ApplicationContext context, Sender sender, String payload) throws Exception {
 		JdbcDeliveries deliveries = context.getBean(JdbcDeliveries.class);
 		sender.send(context, payload);
 		await().atMost(Duration.ofSeconds(60)).until(() -> deliveries.attemptsAt(payload) > 0);
