@@ -12,7 +12,6 @@ import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
 import io.github.connectionlifecycle.work.WorkKind;
-import io.github.connectionlifecycle.work.WorkStartedEvent;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
@@ -62,12 +61,12 @@ class RabbitWorkBoundariesIntegrationTests {
 		withListener("record-" + containerType).withPropertyValues("spring.rabbitmq.listener.type=" + containerType)
 			.run((context) -> {
 				send(context, "a", "b", "c");
-				RecordedWorkEvents events = awaitFinished(context, 3);
+				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(3);
 				RecordingListener listener = context.getBean(RecordingListener.class);
 				assertThat(events.started()).hasSize(3)
 					.allSatisfy((started) -> assertThat(started.getUnit().kind()).isEqualTo(WorkKind.RABBIT_MESSAGE));
 				assertThat(events.finished()).hasSize(3).extracting(WorkFinishedEvent::getFailure).containsOnlyNulls();
-				assertThat(listener.unitsSeen).containsExactlyElementsOf(units(events));
+				assertThat(listener.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 				assertThat(events.all()).extracting(RecordedWorkEvents.Recorded::thread)
 					.allMatch(listener.threads::contains);
 				assertThat(events.started().get(0).getUnit().name())
@@ -87,9 +86,9 @@ class RabbitWorkBoundariesIntegrationTests {
 				int attempts = listener.values.size();
 				assertThat(listener.values).endsWith("ok").filteredOn("fail"::equals).hasSize(attempts - 1);
 				assertThat(attempts - 1).isGreaterThan(1);
-				RecordedWorkEvents events = awaitFinished(context, attempts);
+				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(attempts);
 				assertThat(events.started()).hasSize(attempts);
-				assertThat(listener.unitsSeen).containsExactlyElementsOf(units(events));
+				assertThat(listener.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 				assertThat(events.finished().subList(0, attempts - 1))
 					.allSatisfy((finished) -> assertThat(finished.getFailure())
 						.hasRootCauseInstanceOf(IllegalStateException.class)
@@ -104,10 +103,10 @@ class RabbitWorkBoundariesIntegrationTests {
 			.withPropertyValues("test.factory=userFactory")
 			.run((context) -> {
 				send(context, "a", "b");
-				RecordedWorkEvents events = awaitFinished(context, 2);
+				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(2);
 				RecordingAdvice advice = context.getBean(UserFactoryConfiguration.class).advice;
-				assertThat(advice.unitsSeen).containsExactlyElementsOf(units(events));
-				assertThat(context.getBean(RecordingListener.class).unitsSeen).containsExactlyElementsOf(units(events));
+				assertThat(advice.unitsSeen).containsExactlyElementsOf(events.startedUnits());
+				assertThat(context.getBean(RecordingListener.class).unitsSeen).containsExactlyElementsOf(events.startedUnits());
 			});
 	}
 
@@ -124,7 +123,7 @@ class RabbitWorkBoundariesIntegrationTests {
 							&& events.finished().size() == listener.batches.size());
 				assertThat(events.started()).hasSameSizeAs(listener.batches)
 					.allSatisfy((started) -> assertThat(started.getUnit().kind()).isEqualTo(WorkKind.RABBIT_BATCH));
-				assertThat(listener.unitsSeen).containsExactlyElementsOf(units(events));
+				assertThat(listener.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 			});
 	}
 
@@ -134,9 +133,9 @@ class RabbitWorkBoundariesIntegrationTests {
 			.withPropertyValues("test.queue=" + EmbeddedRabbitMq.uniqueQueue("container-bean"))
 			.run((context) -> {
 				send(context, "a");
-				RecordedWorkEvents events = awaitFinished(context, 1);
+				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(1);
 				assertThat(context.getBean(ContainerBeanConfiguration.class).advice.unitsSeen)
-					.containsExactlyElementsOf(units(events));
+					.containsExactlyElementsOf(events.startedUnits());
 				assertThat(events.started().get(0).getUnit().name()).startsWith("ordersContainer ");
 			});
 	}
@@ -151,16 +150,6 @@ class RabbitWorkBoundariesIntegrationTests {
 		for (String payload : payloads) {
 			rabbit.convertAndSend(context.getEnvironment().getRequiredProperty("test.queue"), payload);
 		}
-	}
-
-	private static RecordedWorkEvents awaitFinished(AssertableApplicationContext context, int count) {
-		RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
-		await().atMost(TIMEOUT).until(() -> events.finished().size() >= count);
-		return events;
-	}
-
-	private static List<UnitOfWork> units(RecordedWorkEvents events) {
-		return events.started().stream().map(WorkStartedEvent::getUnit).toList();
 	}
 
 	/**

@@ -11,7 +11,6 @@ import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
 import io.github.connectionlifecycle.work.WorkKind;
-import io.github.connectionlifecycle.work.WorkStartedEvent;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.MessageListener;
@@ -53,12 +52,12 @@ class JmsWorkBoundariesIntegrationTests {
 	void eachMessageIsOneUnitOnTheListenerThread() {
 		this.contextRunner.withUserConfiguration(RecordingListener.class).run((context) -> {
 			send(context, "a", "b", "c");
-			RecordedWorkEvents events = awaitFinished(context, 3);
+			RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(3);
 			RecordingListener listener = context.getBean(RecordingListener.class);
 			assertThat(events.started()).hasSize(3)
 				.allSatisfy((started) -> assertThat(started.getUnit().kind()).isEqualTo(WorkKind.JMS_MESSAGE));
 			assertThat(events.finished()).hasSize(3).extracting(WorkFinishedEvent::getFailure).containsOnlyNulls();
-			assertThat(listener.unitsSeen).containsExactlyElementsOf(units(events));
+			assertThat(listener.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 			assertThat(events.all()).extracting(RecordedWorkEvents.Recorded::thread)
 				.allMatch(listener.threads::contains);
 			assertThat(events.started().get(0).getUnit().name()).startsWith("org.springframework.jms.")
@@ -72,7 +71,7 @@ class JmsWorkBoundariesIntegrationTests {
 			send(context, "fail-once", "ok");
 			RecordingListener listener = context.getBean(RecordingListener.class);
 			await().atMost(TIMEOUT).until(() -> listener.values.contains("ok"));
-			RecordedWorkEvents events = awaitFinished(context, 3);
+			RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(3);
 			assertThat(listener.values).containsExactly("fail-once", "fail-once", "ok");
 			// Boot's container is session-transacted: the unit runs inside the session's transaction.
 			assertThat(listener.inSessionTransaction).containsOnly(true);
@@ -89,8 +88,8 @@ class JmsWorkBoundariesIntegrationTests {
 			.run((context) -> {
 				assertThat(context.getBean("userFactory")).isInstanceOf(DefaultJmsListenerContainerFactory.class);
 				send(context, "a", "b");
-				RecordedWorkEvents events = awaitFinished(context, 2);
-				assertThat(context.getBean(RecordingListener.class).unitsSeen).containsExactlyElementsOf(units(events));
+				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(2);
+				assertThat(context.getBean(RecordingListener.class).unitsSeen).containsExactlyElementsOf(events.startedUnits());
 			});
 	}
 
@@ -98,9 +97,9 @@ class JmsWorkBoundariesIntegrationTests {
 	void containerBeanNamesUnitsAfterItself() {
 		this.contextRunner.withUserConfiguration(ContainerBeanConfiguration.class).run((context) -> {
 			send(context, "a");
-			RecordedWorkEvents events = awaitFinished(context, 1);
+			RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class).awaitFinished(1);
 			assertThat(context.getBean(ContainerBeanConfiguration.class).unitsSeen)
-				.containsExactlyElementsOf(units(events));
+				.containsExactlyElementsOf(events.startedUnits());
 			assertThat(events.started().get(0).getUnit().name()).startsWith("ordersContainer ");
 		});
 	}
@@ -110,16 +109,6 @@ class JmsWorkBoundariesIntegrationTests {
 		for (String payload : payloads) {
 			jms.convertAndSend(context.getEnvironment().getRequiredProperty("test.queue"), payload);
 		}
-	}
-
-	private static RecordedWorkEvents awaitFinished(AssertableApplicationContext context, int count) {
-		RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
-		await().atMost(TIMEOUT).until(() -> events.finished().size() >= count);
-		return events;
-	}
-
-	private static List<UnitOfWork> units(RecordedWorkEvents events) {
-		return events.started().stream().map(WorkStartedEvent::getUnit).toList();
 	}
 
 	/**
