@@ -1,5 +1,6 @@
 package io.github.connectionlifecycle.amqp;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,10 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.amqp.ImmediateAcknowledgeAmqpException;
 import org.springframework.amqp.core.MessageListener;
 import org.springframework.amqp.rabbit.annotation.Queue;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.amqp.rabbit.config.DirectRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -94,6 +97,29 @@ class RabbitWorkBoundariesIntegrationTests {
 						.hasRootCauseInstanceOf(IllegalStateException.class)
 						.hasRootCauseMessage("listener failed on fail"));
 				assertThat(events.finished().get(attempts - 1).getFailure()).isNull();
+			});
+	}
+
+	@Test
+	void eachRedeliveryOfAStatefulRetryIsAUnitAndSoIsItsRecovery() {
+		withListener("stateful").withUserConfiguration(StatefulRetryFactoryConfiguration.class)
+			.withPropertyValues("test.factory=statefulRetryFactory")
+			.run((context) -> {
+				send(context, "fail");
+				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
+				// The last redelivery only recovers: the listener is not called.
+				await().atMost(TIMEOUT)
+					.until(() -> events.finished()
+						.stream()
+						.anyMatch((finished) -> finished.getFailure() instanceof ImmediateAcknowledgeAmqpException));
+				RecordingListener listener = context.getBean(RecordingListener.class);
+				int attempts = listener.values.size();
+				assertThat(attempts).isGreaterThan(1);
+				assertThat(events.started()).hasSize(attempts + 1);
+				assertThat(listener.unitsSeen).containsExactlyElementsOf(events.startedUnits().subList(0, attempts));
+				assertThat(events.finished().subList(0, attempts)).allSatisfy((finished) -> assertThat(
+						finished.getFailure())
+					.hasRootCauseMessage("listener failed on fail"));
 			});
 	}
 
@@ -248,6 +274,23 @@ class RabbitWorkBoundariesIntegrationTests {
 			DirectRabbitListenerContainerFactory factory = new DirectRabbitListenerContainerFactory();
 			factory.setConnectionFactory(connectionFactory);
 			factory.setAdviceChain(this.advice);
+			return factory;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StatefulRetryFactoryConfiguration {
+
+		@Bean
+		SimpleRabbitListenerContainerFactory statefulRetryFactory(ConnectionFactory connectionFactory) {
+			SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
+			factory.setConnectionFactory(connectionFactory);
+			factory.setAdviceChain(RetryInterceptorBuilder.stateful()
+				.maxRetries(2)
+				.backOffOptions(10, 1.0, 10)
+				.messageKeyGenerator((message) -> new String(message.getBody(), StandardCharsets.UTF_8))
+				.build());
 			return factory;
 		}
 
