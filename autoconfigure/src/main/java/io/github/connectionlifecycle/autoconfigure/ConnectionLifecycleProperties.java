@@ -70,6 +70,10 @@ public class ConnectionLifecycleProperties {
 
 	private final Metrics metrics = new Metrics();
 
+	private final EntryPoint rabbit = new EntryPoint();
+
+	private final EntryPoint jms = new EntryPoint();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -160,6 +164,14 @@ public class ConnectionLifecycleProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public EntryPoint getRabbit() {
+		return this.rabbit;
+	}
+
+	public EntryPoint getJms() {
+		return this.jms;
 	}
 
 	/**

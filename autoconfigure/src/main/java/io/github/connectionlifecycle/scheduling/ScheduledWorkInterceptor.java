@@ -4,13 +4,11 @@ import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
 import io.github.connectionlifecycle.work.UnitOfWork;
+import io.github.connectionlifecycle.work.UnitOfWorkInterceptor;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkKind;
-import io.github.connectionlifecycle.work.WorkScope;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ClassUtils;
@@ -22,40 +20,15 @@ import org.springframework.util.ClassUtils;
  */
 final class ScheduledWorkInterceptor implements MethodInterceptor {
 
-	private static final Log logger = LogFactory.getLog(ScheduledWorkInterceptor.class);
-
-	private final Supplier<@Nullable WorkBoundaries> workBoundaries;
+	private final UnitOfWorkInterceptor units;
 
 	ScheduledWorkInterceptor(Supplier<@Nullable WorkBoundaries> workBoundaries) {
-		this.workBoundaries = workBoundaries;
+		this.units = new UnitOfWorkInterceptor(workBoundaries, ScheduledWorkInterceptor::unitFor);
 	}
 
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
-		try (WorkScope scope = open(invocation)) {
-			try {
-				return invocation.proceed();
-			}
-			catch (Throwable ex) {
-				if (scope != null) {
-					scope.fail(ex);
-				}
-				throw ex;
-			}
-		}
-	}
-
-	private @Nullable WorkScope open(MethodInvocation invocation) {
-		try {
-			WorkBoundaries boundaries = this.workBoundaries.get();
-			return (boundaries != null) ? boundaries.open(unitFor(invocation)) : null;
-		}
-		catch (RuntimeException ex) {
-			// For instance a run that starts while the context is closing: the job still runs.
-			logger.warn("Could not open a unit of work for " + invocation.getMethod()
-					+ "; this run has no boundaries", ex);
-			return null;
-		}
+		return this.units.invoke(invocation);
 	}
 
 	private static UnitOfWork unitFor(MethodInvocation invocation) {

@@ -11,6 +11,18 @@ public enum WorkKind {
 	/** One delivery attempt of one batch to a batch listener. */
 	KAFKA_BATCH,
 
+	/**
+	 * One delivery attempt of one RabbitMQ message to a record listener
+	 * ({@code @RabbitListener} or a listener container's {@code MessageListener}).
+	 */
+	RABBIT_MESSAGE,
+
+	/** One delivery attempt of a batch of RabbitMQ messages to a batch listener. */
+	RABBIT_BATCH,
+
+	/** One delivery of one JMS message to a {@code @JmsListener} or a container's listener. */
+	JMS_MESSAGE,
+
 	/** One run of a {@code @Scheduled} method. */
 	SCHEDULED,
 
