@@ -61,6 +61,8 @@ public class ConnectionLifecycleProperties {
 
 	private final EntryPoint scheduling = new EntryPoint();
 
+	private final EntryPoint async = new EntryPoint();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -133,6 +135,10 @@ public class ConnectionLifecycleProperties {
 
 	public EntryPoint getScheduling() {
 		return this.scheduling;
+	}
+
+	public EntryPoint getAsync() {
+		return this.async;
 	}
 
 	/**

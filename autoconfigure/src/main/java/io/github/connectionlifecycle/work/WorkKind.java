@@ -14,6 +14,12 @@ public enum WorkKind {
 	/** One run of a {@code @Scheduled} method. */
 	SCHEDULED,
 
+	/**
+	 * One task run by a task executor: an {@code @Async} method call or a task submitted to
+	 * the executor.
+	 */
+	ASYNC_TASK,
+
 	/** A block the application runs itself through {@link WorkBoundaries}. */
 	PROGRAMMATIC
 

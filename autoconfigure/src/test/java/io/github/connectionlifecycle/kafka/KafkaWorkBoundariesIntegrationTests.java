@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.KafkaConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedKafka;
+import io.github.connectionlifecycle.testsupport.RecordedWorkEvents;
 import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
