@@ -63,6 +63,8 @@ public class ConnectionLifecycleProperties {
 
 	private final EntryPoint async = new EntryPoint();
 
+	private final EntryPoint batch = new EntryPoint();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -139,6 +141,10 @@ public class ConnectionLifecycleProperties {
 
 	public EntryPoint getAsync() {
 		return this.async;
+	}
+
+	public EntryPoint getBatch() {
+		return this.batch;
 	}
 
 	/**

@@ -20,6 +20,15 @@ public enum WorkKind {
 	 */
 	ASYNC_TASK,
 
+	/**
+	 * One chunk of a Spring Batch chunk-oriented step: reading, processing and writing its
+	 * items in the chunk's transaction.
+	 */
+	BATCH_CHUNK,
+
+	/** One execution of a Spring Batch {@code Tasklet}, in its transaction. */
+	BATCH_TASKLET,
+
 	/** A block the application runs itself through {@link WorkBoundaries}. */
 	PROGRAMMATIC
 
