@@ -1,5 +1,6 @@
 package io.github.connectionlifecycle.stream;
 
+import java.lang.reflect.Modifier;
 import java.util.function.Supplier;
 
 import io.github.connectionlifecycle.kafka.KafkaWorkBoundariesPostProcessor;
@@ -20,10 +21,10 @@ import org.springframework.kafka.listener.AbstractMessageListenerContainer;
  * exactly one: a second customizer bean would make the binder's lookup fail. So this is
  * that bean when the application has none ({@link #customizer}), and otherwise a
  * post-processor that adds the units after every {@code configure} call of the
- * application's customizer, behind a proxy with the same interfaces (the binder treats
- * {@code KafkaListenerContainerCustomizer} and {@code ListenerContainerWithDlqAndRetryCustomizer}
- * differently), so that it keeps doing what it did, and interceptors it sets are composed
- * with.
+ * application's customizer, behind a proxy of its class, or of its interfaces when the class
+ * is final (a lambda): either keeps the interfaces, which the binder tells apart
+ * ({@code KafkaListenerContainerCustomizer}, {@code ListenerContainerWithDlqAndRetryCustomizer}),
+ * so the customizer keeps doing what it did, and interceptors it sets are composed with.
  */
 public final class BinderContainerWorkUnits implements BeanPostProcessor {
 
@@ -50,6 +51,7 @@ public final class BinderContainerWorkUnits implements BeanPostProcessor {
 			return bean;
 		}
 		ProxyFactory proxyFactory = new ProxyFactory(bean);
+		proxyFactory.setProxyTargetClass(!Modifier.isFinal(bean.getClass().getModifiers()));
 		proxyFactory.addAdvisor(new NameMatchMethodPointcutAdvisor(new AddUnitsAfterConfigure(this)) {
 
 			{
