@@ -50,17 +50,25 @@ class StreamWorkIntegrationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, JacksonAutoConfiguration.class,
-				ContextFunctionCatalogAutoConfiguration.class, CloudEventsFunctionExtensionConfiguration.class,
-				BindingServiceConfiguration.class, FunctionConfiguration.class,
-				ExtendedBindingHandlerMappingsProviderConfiguration.class, MessageConverterHelperConfiguration.class,
-				ConnectionLifecycleAutoConfiguration.class,
-				KafkaConnectionLifecycleAutoConfiguration.class, StreamConnectionLifecycleAutoConfiguration.class))
-		.withUserConfiguration(Functions.class)
-		.withBean(RecordedWorkEvents.class)
-		.withPropertyValues("spring.kafka.bootstrap-servers=" + EmbeddedKafka.bootstrapServers(),
-				"spring.cloud.stream.kafka.binder.brokers=" + EmbeddedKafka.bootstrapServers());
+	private final ApplicationContextRunner contextRunner = streamContextRunner().withUserConfiguration(Functions.class)
+		.withBean(RecordedWorkEvents.class);
+
+	/**
+	 * Spring Cloud Stream with the Kafka binder on the embedded broker, and the entry points;
+	 * add the functions and bind one of them with {@link #withBinding}.
+	 */
+	static ApplicationContextRunner streamContextRunner() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(KafkaAutoConfiguration.class, JacksonAutoConfiguration.class,
+					ContextFunctionCatalogAutoConfiguration.class, CloudEventsFunctionExtensionConfiguration.class,
+					BindingServiceConfiguration.class, FunctionConfiguration.class,
+					ExtendedBindingHandlerMappingsProviderConfiguration.class,
+					MessageConverterHelperConfiguration.class, ConnectionLifecycleAutoConfiguration.class,
+					KafkaConnectionLifecycleAutoConfiguration.class, StreamConnectionLifecycleAutoConfiguration.class))
+			.withUserConfiguration(IntegrationConfiguration.class)
+			.withPropertyValues("spring.kafka.bootstrap-servers=" + EmbeddedKafka.bootstrapServers(),
+					"spring.cloud.stream.kafka.binder.brokers=" + EmbeddedKafka.bootstrapServers());
+	}
 
 	@Test
 	void eachRecordThroughTheBinderIsOneUnitOnTheConsumerThread() {
@@ -115,10 +123,17 @@ class StreamWorkIntegrationTests {
 	}
 
 	private ApplicationContextRunner withBinding(String function, String name) {
+		return withBinding(this.contextRunner, function, name);
+	}
+
+	/**
+	 * Binds a function to a new topic, read from its start by a consumer group of its own.
+	 * @return the runner, with the topic in {@code test.topic}
+	 */
+	static ApplicationContextRunner withBinding(ApplicationContextRunner contextRunner, String function, String name) {
 		String topic = EmbeddedKafka.createTopic(name, 1);
 		String binding = function + "-in-0";
-		return this.contextRunner.withPropertyValues("test.topic=" + topic,
-				"spring.cloud.function.definition=" + function,
+		return contextRunner.withPropertyValues("test.topic=" + topic, "spring.cloud.function.definition=" + function,
 				"spring.cloud.stream.bindings." + binding + ".destination=" + topic,
 				"spring.cloud.stream.bindings." + binding + ".group=" + EmbeddedKafka.uniqueGroup(name),
 				"spring.cloud.stream.kafka.bindings." + binding + ".consumer.start-offset=earliest");
@@ -148,11 +163,16 @@ class StreamWorkIntegrationTests {
 	}
 
 	/**
-	 * The application's functions; Spring Integration enabled as Boot's integration
-	 * auto-configuration would (Spring Cloud Stream's starter brings it).
+	 * Spring Integration enabled, as Boot's integration auto-configuration would (Spring
+	 * Cloud Stream's starter brings it).
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@EnableIntegration
+	static class IntegrationConfiguration {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
 	static class Functions {
 
 		final List<String> values = new CopyOnWriteArrayList<>();
