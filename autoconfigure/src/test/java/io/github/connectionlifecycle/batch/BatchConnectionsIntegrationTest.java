@@ -13,6 +13,7 @@ import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycle
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
+import io.github.connectionlifecycle.testsupport.TrustingPools;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,13 +59,6 @@ class BatchConnectionsIntegrationTest {
 
 	private static final int JOBS = 5;
 
-	private static final String LONG_SERVER_IDLE_TIMEOUT = "&sessionVariables=wait_timeout=600";
-
-	/** As in AsyncTaskConnectionsIntegrationTest: Boot's Tomcat JDBC, trusting a connection it validated. */
-	private static final String[] TOMCAT = { "spring.datasource.type=org.apache.tomcat.jdbc.pool.DataSource",
-			"spring.datasource.tomcat.initial-size=4", "spring.datasource.tomcat.max-active=4",
-			"spring.datasource.tomcat.validation-interval=60000" };
-
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				DataSourceTransactionManagerAutoConfiguration.class, BatchAutoConfiguration.class,
@@ -77,15 +71,16 @@ class BatchConnectionsIntegrationTest {
 
 	@Test
 	void afterAKillAtMostTheFirstChunkFailsAndTheSiblingsAreRetired() {
-		String tomcatUrl = EmbeddedMariaDb.createDatabase("batch_kill_tomcat") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withPropertyValues(TOMCAT).withPropertyValues("spring.datasource.url=" + tomcatUrl)
+		String tomcatUrl = TrustingPools.createDatabase("batch_kill_tomcat");
+		this.contextRunner.withPropertyValues(TrustingPools.TOMCAT)
+			.withPropertyValues("spring.datasource.url=" + tomcatUrl)
 			.run((context) -> {
 				assertThat(failedJobsAfterAKill(context, tomcatUrl)).isLessThanOrEqualTo(1);
 				assertThat(context.getBean(RetirementRecorder.class).reasons())
 					.contains(RetirementReason.SIBLING_BROKEN);
 			});
-		String singleUrl = EmbeddedMariaDb.createDatabase("batch_kill_single") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> singleConnection(singleUrl))
+		String singleUrl = TrustingPools.createDatabase("batch_kill_single");
+		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> TrustingPools.singleConnection(singleUrl))
 			.run((context) -> {
 				assertThat(failedJobsAfterAKill(context, singleUrl)).isLessThanOrEqualTo(1);
 				assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
@@ -95,13 +90,13 @@ class BatchConnectionsIntegrationTest {
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withHealthChecksNoChunkFailsAfterAKill(boolean entryPoint) {
-		String tomcatUrl = EmbeddedMariaDb.createDatabase("batch_kill_checked") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withPropertyValues(TOMCAT)
+		String tomcatUrl = TrustingPools.createDatabase("batch_kill_checked");
+		this.contextRunner.withPropertyValues(TrustingPools.TOMCAT)
 			.withPropertyValues("spring.datasource.url=" + tomcatUrl, "connection.health-checks=true",
 					"connection.batch.enabled=" + entryPoint)
 			.run((context) -> assertThat(failedJobsAfterAKill(context, tomcatUrl)).isEqualTo(entryPoint ? 0 : 1));
-		String singleUrl = EmbeddedMariaDb.createDatabase("batch_kill_single_checked") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> singleConnection(singleUrl))
+		String singleUrl = TrustingPools.createDatabase("batch_kill_single_checked");
+		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> TrustingPools.singleConnection(singleUrl))
 			.withPropertyValues("connection.health-checks=true", "connection.batch.enabled=" + entryPoint)
 			.run((context) -> assertThat(failedJobsAfterAKill(context, singleUrl)).isEqualTo(entryPoint ? 0 : 1));
 	}
@@ -109,7 +104,7 @@ class BatchConnectionsIntegrationTest {
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withMaxAgeZeroEveryChunkGetsAConnectionNoEarlierChunkUsed(boolean entryPoint) {
-		String url = EmbeddedMariaDb.createDatabase("batch_max_age_zero") + LONG_SERVER_IDLE_TIMEOUT;
+		String url = TrustingPools.createDatabase("batch_max_age_zero");
 		this.contextRunner
 			.withPropertyValues("spring.datasource.url=" + url, "connection.max-age=0",
 					"connection.batch.enabled=" + entryPoint)
@@ -156,10 +151,6 @@ class BatchConnectionsIntegrationTest {
 			.run((context) -> assertThat(runJob(context, 1, 2)).isEqualTo(BatchStatus.FAILED));
 	}
 
-	private static SingleConnectionDataSource singleConnection(String url) {
-		return new SingleConnectionDataSource(url, EmbeddedMariaDb.username(), EmbeddedMariaDb.password(), false);
-	}
-
 	/** A warm-up job, a KILL of every session, then jobs of one chunk each, back to back. */
 	private static int failedJobsAfterAKill(AssertableApplicationContext context, String url) throws Exception {
 		assertThat(runJob(context, 0)).as("warm-up").isEqualTo(BatchStatus.COMPLETED);
@@ -193,8 +184,8 @@ class BatchConnectionsIntegrationTest {
 				@Value("${test.gap-before-item:-1}") int gapBeforeItem) {
 			new JdbcTemplate(dataSource).execute("CREATE TABLE IF NOT EXISTS items (id INT PRIMARY KEY, "
 					+ "connection_id BIGINT)");
-			DataSource chunkDataSource = transactions.equals("lazy-jdbc") ? new LazyConnectionDataSourceProxy(dataSource)
-					: dataSource;
+			DataSource chunkDataSource = transactions.equals("lazy-jdbc")
+					? new LazyConnectionDataSourceProxy(dataSource) : dataSource;
 			PlatformTransactionManager transactionManager = transactions.equals("resourceless")
 					? new ResourcelessTransactionManager() : new JdbcTransactionManager(chunkDataSource);
 			JdbcTemplate jdbc = new JdbcTemplate(chunkDataSource);

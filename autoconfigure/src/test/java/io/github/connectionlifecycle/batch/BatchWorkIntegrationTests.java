@@ -13,7 +13,6 @@ import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
 import io.github.connectionlifecycle.work.WorkKind;
-import io.github.connectionlifecycle.work.WorkStartedEvent;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 

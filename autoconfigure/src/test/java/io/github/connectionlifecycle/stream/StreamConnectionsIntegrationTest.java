@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.TrustingPools;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,10 +30,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What the binder's units add at each delivery's boundaries, on the embedded MariaDB: a
- * function that inserts each record with the id of the connection it used, on Tomcat JDBC
- * as Spring Boot configures it (trusting a connection it validated moments ago), each
- * record delivered once (no binder retries). The sessions' wait_timeout is raised to 10
- * minutes so that the background sweep is out of the picture.
+ * function that inserts each record with the id of the connection it used, on
+ * {@link TrustingPools#TOMCAT}, each record delivered once by the binder (no binder
+ * retries).
  */
 class StreamConnectionsIntegrationTest {
 
@@ -46,15 +46,13 @@ class StreamConnectionsIntegrationTest {
 		.withUserConfiguration(InsertFunction.class)
 		.withPropertyValues("spring.datasource.username=" + EmbeddedMariaDb.username(),
 				"spring.datasource.password=" + EmbeddedMariaDb.password(),
-				"spring.datasource.type=org.apache.tomcat.jdbc.pool.DataSource",
-				"spring.datasource.tomcat.initial-size=4", "spring.datasource.tomcat.max-active=4",
-				"spring.datasource.tomcat.validation-interval=60000",
-				"spring.cloud.stream.bindings.insert-in-0.consumer.max-attempts=1");
+				"spring.cloud.stream.bindings.insert-in-0.consumer.max-attempts=1")
+		.withPropertyValues(TrustingPools.TOMCAT);
 
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withHealthChecksNoDeliveryFailsAfterAKill(boolean entryPoint) {
-		String url = EmbeddedMariaDb.createDatabase("stream_kill_checked") + "&sessionVariables=wait_timeout=600";
+		String url = TrustingPools.createDatabase("stream_kill_checked");
 		withBinding(this.contextRunner, "insert", "stream-kill")
 			.withPropertyValues("spring.datasource.url=" + url, "connection.health-checks=true",
 					"connection.kafka.enabled=" + entryPoint)
@@ -73,7 +71,7 @@ class StreamConnectionsIntegrationTest {
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withMaxAgeZeroEveryDeliveryGetsAConnectionNoEarlierDeliveryUsed(boolean entryPoint) {
-		String url = EmbeddedMariaDb.createDatabase("stream_max_age_zero") + "&sessionVariables=wait_timeout=600";
+		String url = TrustingPools.createDatabase("stream_max_age_zero");
 		withBinding(this.contextRunner, "insert", "stream-max-age")
 			.withPropertyValues("spring.datasource.url=" + url, "connection.max-age=0",
 					"connection.kafka.enabled=" + entryPoint)

@@ -3,7 +3,6 @@ package io.github.connectionlifecycle.stream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
@@ -14,7 +13,6 @@ import io.github.connectionlifecycle.testsupport.RecordedWorkEvents;
 import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkKind;
-import io.github.connectionlifecycle.work.WorkStartedEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -80,7 +78,7 @@ class StreamWorkIntegrationTests {
 				.allSatisfy((started) -> assertThat(started.getUnit().kind()).isEqualTo(WorkKind.KAFKA_RECORD));
 			events.assertEachUnitBracketedOnItsThread();
 			assertThat(functions.values).containsExactly("a", "b", "c");
-			assertThat(functions.unitsSeen).containsExactlyElementsOf(units(events));
+			assertThat(functions.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 		});
 	}
 
@@ -96,7 +94,7 @@ class StreamWorkIntegrationTests {
 				RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
 				assertThat(events.started())
 					.allSatisfy((started) -> assertThat(started.getUnit().kind()).isEqualTo(WorkKind.KAFKA_BATCH));
-				assertThat(functions.unitsSeen).containsExactlyElementsOf(units(events));
+				assertThat(functions.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 			});
 	}
 
@@ -107,7 +105,7 @@ class StreamWorkIntegrationTests {
 			RecordedWorkEvents events = awaitFinished(context, 2);
 			UserCustomizer customizer = context.getBean(UserCustomizer.class);
 			assertThat(customizer.destinations).containsExactly(context.getEnvironment().getProperty("test.topic"));
-			assertThat(customizer.unitsSeenByInterceptor).containsExactlyElementsOf(units(events));
+			assertThat(customizer.unitsSeenByInterceptor).containsExactlyElementsOf(events.startedUnits());
 		});
 	}
 
@@ -140,26 +138,12 @@ class StreamWorkIntegrationTests {
 	}
 
 	static void send(AssertableApplicationContext context, String... values) {
-		@SuppressWarnings("unchecked")
-		KafkaTemplate<Object, Object> kafka = context.getBean(KafkaTemplate.class);
-		for (String value : values) {
-			try {
-				kafka.send(context.getEnvironment().getProperty("test.topic"), value).get(30, TimeUnit.SECONDS);
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException("Could not send " + value, ex);
-			}
-		}
+		EmbeddedKafka.send(context.getBean(KafkaTemplate.class), context.getEnvironment().getProperty("test.topic"),
+				values);
 	}
 
 	private static RecordedWorkEvents awaitFinished(AssertableApplicationContext context, int count) {
-		RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
-		await().atMost(TIMEOUT).until(() -> events.finished().size() >= count);
-		return events;
-	}
-
-	private static List<UnitOfWork> units(RecordedWorkEvents events) {
-		return events.started().stream().map(WorkStartedEvent::getUnit).toList();
+		return context.getBean(RecordedWorkEvents.class).awaitFinished(count);
 	}
 
 	/**
@@ -220,7 +204,8 @@ class StreamWorkIntegrationTests {
 			return (container, destination, group) -> {
 				this.destinations.add(destination);
 				@SuppressWarnings("unchecked")
-				AbstractMessageListenerContainer<Object, Object> typed = (AbstractMessageListenerContainer<Object, Object>) container;
+				AbstractMessageListenerContainer<Object, Object> typed =
+						(AbstractMessageListenerContainer<Object, Object>) container;
 				typed.setRecordInterceptor(new RecordInterceptor<>() {
 
 					@Override

@@ -15,6 +15,7 @@ import io.github.connectionlifecycle.autoconfigure.TaskConnectionLifecycleAutoCo
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
+import io.github.connectionlifecycle.testsupport.TrustingPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,17 +49,6 @@ class AsyncTaskConnectionsIntegrationTest {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-	private static final String LONG_SERVER_IDLE_TIMEOUT = "&sessionVariables=wait_timeout=600";
-
-	/**
-	 * Tomcat JDBC as Spring Boot configures it (test-on-borrow with a validation query), with
-	 * its validation interval, 3 s by default, raised so that a loaded machine cannot outlast
-	 * it: a connection validated moments ago is trusted.
-	 */
-	private static final String[] TOMCAT = { "spring.datasource.type=org.apache.tomcat.jdbc.pool.DataSource",
-			"spring.datasource.tomcat.initial-size=4", "spring.datasource.tomcat.max-active=4",
-			"spring.datasource.tomcat.validation-interval=60000" };
-
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
 				TaskExecutionAutoConfiguration.class, ConnectionLifecycleAutoConfiguration.class,
@@ -74,15 +64,16 @@ class AsyncTaskConnectionsIntegrationTest {
 	 */
 	@Test
 	void afterAKillAtMostTheFirstTaskFailsAndTheSiblingsAreRetired() {
-		String tomcatUrl = EmbeddedMariaDb.createDatabase("async_kill_tomcat") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withPropertyValues(TOMCAT).withPropertyValues("spring.datasource.url=" + tomcatUrl)
+		String tomcatUrl = TrustingPools.createDatabase("async_kill_tomcat");
+		this.contextRunner.withPropertyValues(TrustingPools.TOMCAT)
+			.withPropertyValues("spring.datasource.url=" + tomcatUrl)
 			.run((context) -> {
 				assertThat(failedTasksAfterAKill(context, tomcatUrl)).isLessThanOrEqualTo(1);
 				assertThat(context.getBean(RetirementRecorder.class).reasons())
 					.contains(RetirementReason.SIBLING_BROKEN);
 			});
-		String singleUrl = EmbeddedMariaDb.createDatabase("async_kill_single") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> singleConnection(singleUrl))
+		String singleUrl = TrustingPools.createDatabase("async_kill_single");
+		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> TrustingPools.singleConnection(singleUrl))
 			.run((context) -> {
 				assertThat(failedTasksAfterAKill(context, singleUrl)).isLessThanOrEqualTo(1);
 				assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
@@ -92,13 +83,13 @@ class AsyncTaskConnectionsIntegrationTest {
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withHealthChecksNoTaskFailsAfterAKill(boolean entryPoint) {
-		String tomcatUrl = EmbeddedMariaDb.createDatabase("async_kill_checked") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withPropertyValues(TOMCAT)
+		String tomcatUrl = TrustingPools.createDatabase("async_kill_checked");
+		this.contextRunner.withPropertyValues(TrustingPools.TOMCAT)
 			.withPropertyValues("spring.datasource.url=" + tomcatUrl, "connection.health-checks=true",
 					"connection.async.enabled=" + entryPoint)
 			.run((context) -> assertThat(failedTasksAfterAKill(context, tomcatUrl)).isEqualTo(entryPoint ? 0 : 1));
-		String singleUrl = EmbeddedMariaDb.createDatabase("async_kill_single_checked") + LONG_SERVER_IDLE_TIMEOUT;
-		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> singleConnection(singleUrl))
+		String singleUrl = TrustingPools.createDatabase("async_kill_single_checked");
+		this.contextRunner.withBean(SingleConnectionDataSource.class, () -> TrustingPools.singleConnection(singleUrl))
 			.withPropertyValues("connection.health-checks=true", "connection.async.enabled=" + entryPoint)
 			.run((context) -> assertThat(failedTasksAfterAKill(context, singleUrl)).isEqualTo(entryPoint ? 0 : 1));
 	}
@@ -106,7 +97,7 @@ class AsyncTaskConnectionsIntegrationTest {
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withMaxAgeZeroEveryTaskGetsAConnectionNoEarlierTaskUsed(boolean entryPoint) {
-		String url = EmbeddedMariaDb.createDatabase("async_max_age_zero") + LONG_SERVER_IDLE_TIMEOUT;
+		String url = TrustingPools.createDatabase("async_max_age_zero");
 		this.contextRunner
 			.withPropertyValues("spring.datasource.url=" + url, "connection.max-age=0",
 					"connection.async.enabled=" + entryPoint)
@@ -114,7 +105,8 @@ class AsyncTaskConnectionsIntegrationTest {
 				JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
 				List<Long> connectionIds = new ArrayList<>();
 				for (int task = 0; task < TASKS; task++) {
-					connectionIds.add(runAlone(context, () -> jdbc.queryForObject("SELECT CONNECTION_ID()", Long.class)));
+					connectionIds
+						.add(runAlone(context, () -> jdbc.queryForObject("SELECT CONNECTION_ID()", Long.class)));
 				}
 				if (entryPoint) {
 					assertThat(connectionIds).doesNotHaveDuplicates();
@@ -137,10 +129,6 @@ class AsyncTaskConnectionsIntegrationTest {
 				}
 			});
 		assertThat(output).doesNotContain("Failed to validate connection");
-	}
-
-	private static SingleConnectionDataSource singleConnection(String url) {
-		return new SingleConnectionDataSource(url, EmbeddedMariaDb.username(), EmbeddedMariaDb.password(), false);
 	}
 
 	/** A warm-up task, a KILL of every session, then tasks back to back. */

@@ -16,7 +16,6 @@ import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
 import io.github.connectionlifecycle.work.WorkKind;
-import io.github.connectionlifecycle.work.WorkStartedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
@@ -66,7 +65,7 @@ class AsyncWorkIntegrationTests {
 			assertThat(events.all()).extracting(RecordedWorkEvents.Recorded::thread)
 				.allSatisfy((thread) -> assertThat(thread).startsWith("task-"));
 			events.assertEachUnitBracketedOnItsThread();
-			assertThat(service.unitsSeen()).containsExactlyInAnyOrderElementsOf(units(events));
+			assertThat(service.unitsSeen()).containsExactlyInAnyOrderElementsOf(events.startedUnits());
 		});
 	}
 
@@ -105,7 +104,7 @@ class AsyncWorkIntegrationTests {
 				context.getBean(AsyncService.class).work();
 				RecordedWorkEvents events = awaitFinished(context, 1);
 				for (RecordingDecorator decorator : context.getBeansOfType(RecordingDecorator.class).values()) {
-					assertThat(decorator.unitsSeen).containsExactlyElementsOf(units(events));
+					assertThat(decorator.unitsSeen).containsExactlyElementsOf(events.startedUnits());
 				}
 			});
 	}
@@ -139,7 +138,7 @@ class AsyncWorkIntegrationTests {
 			service.work();
 			RecordedWorkEvents events = awaitFinished(context, 2);
 			events.assertEachUnitBracketedOnItsThread();
-			assertThat(service.unitsSeen()).containsExactlyInAnyOrderElementsOf(units(events));
+			assertThat(service.unitsSeen()).containsExactlyInAnyOrderElementsOf(events.startedUnits());
 		});
 	}
 
@@ -155,13 +154,7 @@ class AsyncWorkIntegrationTests {
 	}
 
 	private static RecordedWorkEvents awaitFinished(AssertableApplicationContext context, int count) {
-		RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
-		await().atMost(TIMEOUT).until(() -> events.finished().size() >= count);
-		return events;
-	}
-
-	private static List<UnitOfWork> units(RecordedWorkEvents events) {
-		return events.started().stream().map(WorkStartedEvent::getUnit).toList();
+		return context.getBean(RecordedWorkEvents.class).awaitFinished(count);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,11 +1,13 @@
 package io.github.connectionlifecycle.testsupport;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
+import io.github.connectionlifecycle.work.UnitOfWork;
 import io.github.connectionlifecycle.work.WorkFinishedEvent;
 import io.github.connectionlifecycle.work.WorkStartedEvent;
 
@@ -13,6 +15,7 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Records every unit-of-work event with the thread it was published on.
@@ -26,6 +29,21 @@ public class RecordedWorkEvents implements ApplicationListener<ApplicationEvent>
 		if (event instanceof WorkStartedEvent || event instanceof WorkFinishedEvent) {
 			this.events.add(new Recorded(event, Thread.currentThread().getName()));
 		}
+	}
+
+	/**
+	 * Waits until at least a number of units have finished.
+	 * @param count how many
+	 * @return this
+	 */
+	public RecordedWorkEvents awaitFinished(int count) {
+		await().atMost(Duration.ofSeconds(60)).until(() -> finished().size() >= count);
+		return this;
+	}
+
+	/** @return the units of the started events, in order */
+	public List<UnitOfWork> startedUnits() {
+		return started().stream().map(WorkStartedEvent::getUnit).toList();
 	}
 
 	public List<Recorded> all() {
