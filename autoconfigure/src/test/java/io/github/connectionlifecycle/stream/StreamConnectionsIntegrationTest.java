@@ -10,6 +10,8 @@ import javax.sql.DataSource;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.TrustingPools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,6 +19,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.dao.DataAccessException;
@@ -30,10 +34,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What the binder's units add at each delivery's boundaries, on the embedded MariaDB: a
- * function that inserts each record with the id of the connection it used, on
- * {@link TrustingPools#TOMCAT}, each record delivered once by the binder (no binder
- * retries).
+ * function that inserts each record with the id of the connection it used, each record
+ * delivered once by the binder (no binder retries); on {@link TrustingPools#TOMCAT} but for
+ * the idle gap.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class StreamConnectionsIntegrationTest {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -46,14 +51,13 @@ class StreamConnectionsIntegrationTest {
 		.withUserConfiguration(InsertFunction.class)
 		.withPropertyValues("spring.datasource.username=" + EmbeddedMariaDb.username(),
 				"spring.datasource.password=" + EmbeddedMariaDb.password(),
-				"spring.cloud.stream.bindings.insert-in-0.consumer.max-attempts=1")
-		.withPropertyValues(TrustingPools.TOMCAT);
+				"spring.cloud.stream.bindings.insert-in-0.consumer.max-attempts=1");
 
 	@ParameterizedTest(name = "entry point on: {0}")
 	@ValueSource(booleans = { true, false })
 	void withHealthChecksNoDeliveryFailsAfterAKill(boolean entryPoint) {
 		String url = TrustingPools.createDatabase("stream_kill_checked");
-		withBinding(this.contextRunner, "insert", "stream-kill")
+		withBinding(this.contextRunner, "insert", "stream-kill").withPropertyValues(TrustingPools.TOMCAT)
 			.withPropertyValues("spring.datasource.url=" + url, "connection.health-checks=true",
 					"connection.kafka.enabled=" + entryPoint)
 			.run((context) -> {
@@ -72,7 +76,7 @@ class StreamConnectionsIntegrationTest {
 	@ValueSource(booleans = { true, false })
 	void withMaxAgeZeroEveryDeliveryGetsAConnectionNoEarlierDeliveryUsed(boolean entryPoint) {
 		String url = TrustingPools.createDatabase("stream_max_age_zero");
-		withBinding(this.contextRunner, "insert", "stream-max-age")
+		withBinding(this.contextRunner, "insert", "stream-max-age").withPropertyValues(TrustingPools.TOMCAT)
 			.withPropertyValues("spring.datasource.url=" + url, "connection.max-age=0",
 					"connection.kafka.enabled=" + entryPoint)
 			.run((context) -> {
@@ -88,6 +92,27 @@ class StreamConnectionsIntegrationTest {
 					assertThat(connectionIds).hasSizeGreaterThan(connectionIds.stream().distinct().toList().size());
 				}
 			});
+	}
+
+	/**
+	 * Regression: an idle gap longer than wait_timeout between two deliveries, on HikariCP
+	 * and the server's own wait_timeout.
+	 */
+	@Test
+	void deliveryAfterAnIdleGapLongerThanWaitTimeoutMeetsNoDeadConnection(CapturedOutput output) {
+		withBinding(this.contextRunner, "insert", "stream-gap")
+			.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase("stream_gap"))
+			.run((context) -> {
+				InsertFunction function = context.getBean(InsertFunction.class);
+				send(context, "1");
+				await().atMost(TIMEOUT).until(() -> function.attempts.get() == 1);
+				// The idle gap is the scenario: the server closes the pool's idle connections.
+				Thread.sleep(Duration.ofSeconds(EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS + 1).toMillis());
+				send(context, "2");
+				await().atMost(TIMEOUT).until(() -> function.attempts.get() == 2);
+				assertThat(function.failures.get()).isZero();
+			});
+		assertThat(output).doesNotContain("Failed to validate connection");
 	}
 
 	private static List<Long> connectionIds(AssertableApplicationContext context) {
