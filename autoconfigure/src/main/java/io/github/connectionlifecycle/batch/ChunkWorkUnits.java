@@ -26,7 +26,9 @@ import org.springframework.batch.infrastructure.item.Chunk;
  * <p>
  * The hook is the step's {@link StepInterruptionPolicy}, which Spring Batch checks at chunk
  * boundaries, outside the chunk's transaction: a {@code ChunkOrientedStep} checks once
- * before each chunk, a {@code TaskletStep} before and after each transaction. The policy
+ * before each chunk, a {@code TaskletStep} before and after each transaction, but not after
+ * one that rolled back (its exception leaves the iteration; when the step's exception
+ * handler lets the step go on, the next check is before the next transaction). The policy
  * the step had is still checked, inside. The last unit, and the unit of a chunk that ended
  * the step by failing, end in {@link #afterStep}.
  *
@@ -46,7 +48,7 @@ final class ChunkWorkUnits<I, O> implements StepInterruptionPolicy, StepExecutio
 	private final boolean checkedAfterEachTransaction;
 
 	/** Per thread: partitioned and concurrent steps run one step bean on several threads. */
-	private final ThreadLocal<WorkScope> openScope = new ThreadLocal<>();
+	private final ThreadLocal<OpenChunk> openChunk = new ThreadLocal<>();
 
 	/**
 	 * @param workBoundaries supplies the boundaries when a chunk starts, or {@code null}
@@ -69,27 +71,30 @@ final class ChunkWorkUnits<I, O> implements StepInterruptionPolicy, StepExecutio
 
 	@Override
 	public void checkInterrupted(StepExecution stepExecution) throws JobInterruptedException {
-		boolean endedAUnit = closeUnit();
+		OpenChunk open = this.openChunk.get();
+		boolean afterTransaction = open != null && this.checkedAfterEachTransaction
+				&& stepExecution.getRollbackCount() == open.rollbacksAtStart();
+		closeUnit();
 		this.delegate.checkInterrupted(stepExecution);
-		if (!(endedAUnit && this.checkedAfterEachTransaction)) {
+		if (!afterTransaction) {
 			openUnit(stepExecution);
 		}
 	}
 
 	@Override
 	public void onChunkError(Exception exception, Chunk<O> chunk) {
-		WorkScope scope = this.openScope.get();
-		if (scope != null) {
-			scope.fail(exception);
+		OpenChunk open = this.openChunk.get();
+		if (open != null) {
+			open.scope().fail(exception);
 		}
 	}
 
 	@Override
 	public @Nullable ExitStatus afterStep(StepExecution stepExecution) {
-		WorkScope scope = this.openScope.get();
+		OpenChunk open = this.openChunk.get();
 		List<Throwable> failures = stepExecution.getFailureExceptions();
-		if (scope != null && !failures.isEmpty()) {
-			scope.fail(failures.get(0));
+		if (open != null && !failures.isEmpty()) {
+			open.scope().fail(failures.get(0));
 		}
 		closeUnit();
 		return null;
@@ -99,7 +104,8 @@ final class ChunkWorkUnits<I, O> implements StepInterruptionPolicy, StepExecutio
 		try {
 			WorkBoundaries boundaries = this.workBoundaries.get();
 			if (boundaries != null) {
-				this.openScope.set(boundaries.open(UnitOfWork.of(this.kind, stepExecution, ChunkWorkUnits::describe)));
+				WorkScope scope = boundaries.open(UnitOfWork.of(this.kind, stepExecution, ChunkWorkUnits::describe));
+				this.openChunk.set(new OpenChunk(scope, stepExecution.getRollbackCount()));
 			}
 		}
 		catch (RuntimeException ex) {
@@ -108,20 +114,28 @@ final class ChunkWorkUnits<I, O> implements StepInterruptionPolicy, StepExecutio
 		}
 	}
 
-	/** @return whether a unit was open */
-	private boolean closeUnit() {
-		WorkScope scope = this.openScope.get();
-		if (scope == null) {
-			return false;
+	private void closeUnit() {
+		OpenChunk open = this.openChunk.get();
+		if (open == null) {
+			return;
 		}
-		this.openScope.remove();
+		this.openChunk.remove();
 		try {
-			scope.close();
+			open.scope().close();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not close a unit of work; the step goes on", ex);
 		}
-		return true;
+	}
+
+	/**
+	 * The unit open for a chunk on this thread.
+	 *
+	 * @param scope the unit
+	 * @param rollbacksAtStart the step's rollback count when it opened: a higher count at the
+	 * next check means the chunk's transaction rolled back
+	 */
+	private record OpenChunk(WorkScope scope, long rollbacksAtStart) {
 	}
 
 	private static String describe(StepExecution stepExecution) {

@@ -103,6 +103,17 @@ class BatchWorkIntegrationTests {
 	}
 
 	@Test
+	void taskletExecutionAfterOneThatFailedAndWasForgivenIsStillOneUnit() {
+		this.contextRunner.run((context) -> {
+			assertThat(launch(context, "forgivingTaskletJob").getStatus()).isEqualTo(BatchStatus.COMPLETED);
+			RecordedWorkEvents events = context.getBean(RecordedWorkEvents.class);
+			assertThat(events.started()).hasSize(3);
+			events.assertEachUnitBracketedOnItsThread();
+			assertThat(context.getBean(Jobs.class).unitsSeenByTasklet).hasSize(3).doesNotContainNull();
+		});
+	}
+
+	@Test
 	void withTheEntryPointOffChunksRunWithoutUnits() {
 		this.contextRunner.withPropertyValues("connection.batch.enabled=false").run((context) -> {
 			assertThat(launch(context, "chunkJob").getStatus()).isEqualTo(BatchStatus.COMPLETED);
@@ -190,6 +201,23 @@ class BatchWorkIntegrationTests {
 				.start(new StepBuilder("taskletStep", jobRepository).tasklet((contribution, chunkContext) -> {
 					this.unitsSeenByTasklet.add(currentUnit());
 					return (executions.incrementAndGet() < 3) ? RepeatStatus.CONTINUABLE : RepeatStatus.FINISHED;
+				}).build())
+				.build();
+		}
+
+		/** Its second execution fails, and the step's exception handler lets it go on. */
+		@Bean
+		Job forgivingTaskletJob(JobRepository jobRepository) {
+			AtomicInteger executions = new AtomicInteger();
+			return new JobBuilder("forgivingTaskletJob", jobRepository)
+				.start(new StepBuilder("forgivingTaskletStep", jobRepository).tasklet((contribution, chunkContext) -> {
+					this.unitsSeenByTasklet.add(currentUnit());
+					int execution = executions.incrementAndGet();
+					if (execution == 2) {
+						throw new IllegalStateException("tasklet failed");
+					}
+					return (execution < 3) ? RepeatStatus.CONTINUABLE : RepeatStatus.FINISHED;
+				}).exceptionHandler((repeatContext, failure) -> {
 				}).build())
 				.build();
 		}
