@@ -74,6 +74,10 @@ public class ConnectionLifecycleProperties {
 
 	private final EntryPoint jms = new EntryPoint();
 
+	private final EntryPoint async = new EntryPoint();
+
+	private final EntryPoint batch = new EntryPoint();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -172,6 +176,14 @@ public class ConnectionLifecycleProperties {
 
 	public EntryPoint getJms() {
 		return this.jms;
+	}
+
+	public EntryPoint getAsync() {
+		return this.async;
+	}
+
+	public EntryPoint getBatch() {
+		return this.batch;
 	}
 
 	/**

@@ -65,6 +65,16 @@ public final class KafkaWorkBoundariesPostProcessor implements BeanPostProcessor
 		return bean;
 	}
 
+	/**
+	 * Gives a listener container that is no bean, such as the ones Spring Cloud Stream's
+	 * Kafka binder creates in code, the same units as a container bean, composed with the
+	 * interceptors set on it so far. Call it before the container starts.
+	 * @param container the container
+	 */
+	public void addWorkUnits(AbstractMessageListenerContainer<?, ?> container) {
+		wrapInterceptors(container);
+	}
+
 	private <K, V> void wrapInterceptors(AbstractKafkaListenerContainerFactory<?, K, V> factory) {
 		// Containers created by the factory are named after their consumer group at delivery time.
 		RecordInterceptor<K, V> recordInterceptor = factory.getRecordInterceptor();

@@ -26,6 +26,21 @@ public enum WorkKind {
 	/** One run of a {@code @Scheduled} method. */
 	SCHEDULED,
 
+	/**
+	 * One task run by a task executor: an {@code @Async} method call or a task submitted to
+	 * the executor.
+	 */
+	ASYNC_TASK,
+
+	/**
+	 * One chunk of a Spring Batch chunk-oriented step: reading, processing and writing its
+	 * items in the chunk's transaction.
+	 */
+	BATCH_CHUNK,
+
+	/** One execution of a Spring Batch {@code Tasklet}, in its transaction. */
+	BATCH_TASKLET,
+
 	/** A block the application runs itself through {@link WorkBoundaries}. */
 	PROGRAMMATIC
 

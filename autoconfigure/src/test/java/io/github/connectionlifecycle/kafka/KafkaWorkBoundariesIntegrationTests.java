@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.KafkaConnectionLifecycleAutoConfiguration;
@@ -154,7 +153,7 @@ class KafkaWorkBoundariesIntegrationTests {
 		this.contextRunner.withBean("ordersContainer", ConcurrentMessageListenerContainer.class,
 				() -> listenerContainer(topic))
 			.run((context) -> {
-				send(context.getBean(KafkaTemplate.class), topic, "a");
+				EmbeddedKafka.send(context.getBean(KafkaTemplate.class), topic, "a");
 				RecordedWorkEvents events = awaitFinished(context, 1);
 				@SuppressWarnings("unchecked")
 				ConcurrentMessageListenerContainer<Object, Object> container = context
@@ -172,7 +171,7 @@ class KafkaWorkBoundariesIntegrationTests {
 		this.contextRunner.withUserConfiguration(BatchListener.class)
 			.withPropertyValues("test.topic=" + topic, "test.listener=" + EmbeddedKafka.uniqueGroup("batch"))
 			.run((context) -> {
-				send(context.getBean(KafkaTemplate.class), topic, "a", "b", "c", "d", "e", "f");
+				EmbeddedKafka.send(context.getBean(KafkaTemplate.class), topic, "a", "b", "c", "d", "e", "f");
 				BatchListener listener = context.getBean(BatchListener.class);
 				await().atMost(TIMEOUT)
 					.until(() -> listener.batches.stream().mapToInt(List::size).sum() == 6
@@ -236,20 +235,8 @@ class KafkaWorkBoundariesIntegrationTests {
 	}
 
 	private static void send(AssertableApplicationContext context, String... values) {
-		send(context.getBean(KafkaTemplate.class), context.getEnvironment().getProperty("test.topic"), values);
-	}
-
-	private static void send(KafkaTemplate<?, ?> template, String topic, String... values) {
-		@SuppressWarnings("unchecked")
-		KafkaTemplate<Object, Object> kafka = (KafkaTemplate<Object, Object>) template;
-		for (String value : values) {
-			try {
-				kafka.send(topic, value).get(30, TimeUnit.SECONDS);
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException("Could not send " + value, ex);
-			}
-		}
+		EmbeddedKafka.send(context.getBean(KafkaTemplate.class), context.getEnvironment().getProperty("test.topic"),
+				values);
 	}
 
 	private static RecordedWorkEvents awaitFinished(AssertableApplicationContext context, int count) {

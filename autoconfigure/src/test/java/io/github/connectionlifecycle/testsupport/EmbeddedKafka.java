@@ -1,9 +1,11 @@
 package io.github.connectionlifecycle.testsupport;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.admin.NewTopic;
 
+import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
@@ -52,6 +54,25 @@ public final class EmbeddedKafka {
 		String name = prefix.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + topicCounter.incrementAndGet();
 		broker().addTopics(new NewTopic(name, partitions, (short) 1));
 		return name;
+	}
+
+	/**
+	 * Sends values to a topic, one after the other, each acknowledged by the broker.
+	 * @param template the application's template
+	 * @param topic the topic
+	 * @param values the record values
+	 */
+	public static void send(KafkaTemplate<?, ?> template, String topic, String... values) {
+		@SuppressWarnings("unchecked")
+		KafkaTemplate<Object, Object> kafka = (KafkaTemplate<Object, Object>) template;
+		for (String value : values) {
+			try {
+				kafka.send(topic, value).get(30, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException("Could not send " + value, ex);
+			}
+		}
 	}
 
 	/**
