@@ -105,8 +105,8 @@ public final class PhysicalConnections {
 					return (protocol != null) ? protocol.getSocketConnection().getMysqlSocket() : null;
 				}
 			}
-			catch (IOException | RuntimeException ex) {
-				// Closed, or not a socket connection.
+			catch (IOException | RuntimeException | LinkageError ex) {
+				// Closed, not a socket connection, or a driver whose internals moved.
 			}
 			return null;
 		}

@@ -82,6 +82,11 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 		return true;
 	}
 
+	@Override
+	public boolean canRefill() {
+		return true;
+	}
+
 	/** Opens the shared connection again once a retirement reset it and no one holds it. */
 	@Override
 	public int refillIdle(Consumer<Connection> opened) throws SQLException {
@@ -92,9 +97,22 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 			if (this.open) {
 				return 0;
 			}
+			// Held while it opens: a retirement meanwhile waits for it rather than resetting it.
+			this.holders++;
 		}
-		Connection connection = this.dataSource.getConnection();
-		borrowed(connection);
+		Connection connection;
+		try {
+			connection = this.dataSource.getConnection();
+		}
+		catch (SQLException | RuntimeException ex) {
+			synchronized (this.lock) {
+				this.holders--;
+			}
+			throw ex;
+		}
+		synchronized (this.lock) {
+			this.open = true;
+		}
 		try {
 			opened.accept(connection);
 		}

@@ -18,6 +18,8 @@ import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -40,6 +42,8 @@ class LivenessCheckIntegrationTest {
 	private static final Duration IDLE = Duration.ofSeconds(Long.getLong("liveness.idle-seconds", 5));
 
 	private static final int POOL_SIZE = 3;
+
+	private static final Duration BUSY = Duration.ofSeconds(3);
 
 	/** The server must not close idle connections itself, nor the idle sweep retire them. */
 	private static final String LONG_SERVER_IDLE_TIMEOUT = "&sessionVariables=wait_timeout=600";
@@ -94,6 +98,67 @@ class LivenessCheckIntegrationTest {
 				assertThat(context.getBean(RetirementRecorder.class).reasons()).isEmpty();
 				proxy.forward();
 			});
+		}
+	}
+
+	/**
+	 * Connections go in and out of use between the check's collection of idle ports and its
+	 * look-up: one borrowed meanwhile is never taken for a closed one.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "com.zaxxer.hikari.HikariDataSource", "org.apache.tomcat.jdbc.pool.DataSource" })
+	void aBusyPoolIsNeverTakenForAClosedOne(String poolType) {
+		String url = EmbeddedMariaDb.createDatabase("liveness_busy") + LONG_SERVER_IDLE_TIMEOUT;
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.type=" + poolType,
+					"connection.liveness-check-interval=100ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataSource dataSource = context.getBean(DataSource.class);
+				WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
+				long until = System.nanoTime() + BUSY.toNanos();
+				Runnable worker = () -> {
+					while (System.nanoTime() - until < 0) {
+						boundaries.run("busy", () -> selectOne(dataSource));
+					}
+				};
+				Thread other = new Thread(worker);
+				other.start();
+				worker.run();
+				other.join(Duration.ofSeconds(30).toMillis());
+				assertThat(context.getBean(RetirementRecorder.class).reasons())
+					.doesNotContain(RetirementReason.CLOSED_BY_SERVER, RetirementReason.SIBLING_BROKEN);
+			});
+	}
+
+	/** Tomcat JDBC closes idle connections above its minimum itself; the server did not. */
+	@Test
+	void connectionsThePoolClosesItselfAreNotTakenForClosedByTheServer() {
+		String url = EmbeddedMariaDb.createDatabase("liveness_shrink") + LONG_SERVER_IDLE_TIMEOUT;
+		this.contextRunner
+			.withPropertyValues("spring.datasource.url=" + url,
+					"spring.datasource.type=org.apache.tomcat.jdbc.pool.DataSource",
+					"spring.datasource.tomcat.initial-size=1", "spring.datasource.tomcat.min-idle=1",
+					"spring.datasource.tomcat.max-active=" + POOL_SIZE,
+					"spring.datasource.tomcat.min-evictable-idle-time-millis=300",
+					"spring.datasource.tomcat.time-between-eviction-runs-millis=100")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				useEveryConnection(context);
+				org.apache.tomcat.jdbc.pool.DataSource tomcat = context
+					.getBean(org.apache.tomcat.jdbc.pool.DataSource.class);
+				await().atMost(Duration.ofSeconds(10)).until(() -> tomcat.getPool().getSize() == 1);
+				Thread.sleep(1500); // liveness checks after the shrink: the quiet time is the scenario
+				assertThat(context.getBean(RetirementRecorder.class).reasons()).isEmpty();
+			});
+	}
+
+	private static void selectOne(DataSource dataSource) {
+		try (Connection connection = dataSource.getConnection()) {
+			Sql.queryLong(connection, "SELECT 1", 1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
