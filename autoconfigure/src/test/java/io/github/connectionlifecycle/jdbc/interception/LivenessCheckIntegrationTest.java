@@ -5,6 +5,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
@@ -120,6 +123,8 @@ class LivenessCheckIntegrationTest {
 				Runnable worker = () -> {
 					while (System.nanoTime() - until < 0) {
 						boundaries.run("busy", () -> selectOne(dataSource));
+						// Connections flip between idle and in use within each check.
+						LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(2)));
 					}
 				};
 				Thread other = new Thread(worker);
@@ -141,7 +146,9 @@ class LivenessCheckIntegrationTest {
 					"spring.datasource.tomcat.initial-size=1", "spring.datasource.tomcat.min-idle=1",
 					"spring.datasource.tomcat.max-active=" + POOL_SIZE,
 					"spring.datasource.tomcat.min-evictable-idle-time-millis=300",
-					"spring.datasource.tomcat.time-between-eviction-runs-millis=100")
+					"spring.datasource.tomcat.time-between-eviction-runs-millis=100",
+					// Checks while the connections are still open, and after the pool closed them.
+					"connection.liveness-check-interval=100ms")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				useEveryConnection(context);
