@@ -12,17 +12,21 @@ import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfig
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +36,10 @@ import static org.awaitility.Awaitility.await;
  * The liveness check costs the database nothing and does not mistake silence for a close:
  * over an idle period the server's statement counter does not move, though the check runs
  * (a KILL at the end is seen), and a black-holed connection, which the operating system
- * still shows open, is not retired by it.
+ * still shows open, is not retired by it. With a driver that does not expose its socket
+ * (MariaDB Connector/J) it is off, and says so at start-up.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class LivenessCheckIntegrationTest {
 
 	/** The idle period; {@code -Dliveness.idle-seconds=60} for the idle minute of the README. */
@@ -95,6 +101,16 @@ class LivenessCheckIntegrationTest {
 				proxy.forward();
 			});
 		}
+	}
+
+	@Test
+	void saysAtStartUpThatItIsOffForADriverThatHidesItsSocket(CapturedOutput output) {
+		String url = EmbeddedMariaDb.createDatabase("liveness_mariadb_cj", JdbcDriver.MARIADB_CONNECTOR_J);
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + url)
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("connections the server closes are found only when used, because the JDBC "
+				+ "driver does not expose its socket")
+			.contains("the liveness check is off for it");
 	}
 
 	/** Every connection of the pool borrowed in one unit, so the lifecycle knows them all. */
