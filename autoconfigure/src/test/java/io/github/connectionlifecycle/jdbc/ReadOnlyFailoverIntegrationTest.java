@@ -5,7 +5,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -20,7 +19,6 @@ import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.Units;
-import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +29,6 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -157,23 +154,7 @@ class ReadOnlyFailoverIntegrationTest {
 	/** Every connection of the pool used in one unit, so that the lifecycle knows them all. */
 	private static List<Long> warmPool(AssertableApplicationContext context, String database) {
 		assertThat(context).hasNotFailed();
-		DataSource dataSource = context.getBean(DataSource.class);
-		context.getBean(WorkBoundaries.class).run("warm-up", () -> {
-			List<Connection> held = new ArrayList<>();
-			try {
-				for (int i = 0; i < POOL_SIZE; i++) {
-					Connection connection = DataSourceUtils.getConnection(dataSource);
-					held.add(connection);
-					Sql.queryLong(connection, "SELECT 1", 1);
-				}
-			}
-			catch (SQLException ex) {
-				throw new IllegalStateException(ex);
-			}
-			finally {
-				held.forEach((connection) -> DataSourceUtils.releaseConnection(connection, dataSource));
-			}
-		});
+		Units.useConnectionsAtOnce(context, context.getBean(DataSource.class), POOL_SIZE);
 		List<Long> sessions = sessionIds(database);
 		assertThat(sessions).as("the pool's sessions").hasSize(POOL_SIZE);
 		return sessions;

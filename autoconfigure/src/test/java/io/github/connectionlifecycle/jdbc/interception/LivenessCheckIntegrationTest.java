@@ -3,8 +3,6 @@ package io.github.connectionlifecycle.jdbc.interception;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -17,7 +15,7 @@ import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
-import io.github.connectionlifecycle.work.WorkBoundaries;
+import io.github.connectionlifecycle.testsupport.Units;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,7 +25,6 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.jdbc.datasource.DataSourceUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -115,23 +112,7 @@ class LivenessCheckIntegrationTest {
 
 	/** Every connection of the pool borrowed in one unit, so the lifecycle knows them all. */
 	private static void useEveryConnection(AssertableApplicationContext context) {
-		DataSource dataSource = context.getBean(DataSource.class);
-		context.getBean(WorkBoundaries.class).run("warm-up", () -> {
-			List<Connection> held = new ArrayList<>();
-			try {
-				for (int i = 0; i < POOL_SIZE; i++) {
-					Connection connection = DataSourceUtils.getConnection(dataSource);
-					held.add(connection);
-					Sql.queryLong(connection, "SELECT 1", 1);
-				}
-			}
-			catch (SQLException ex) {
-				throw new IllegalStateException(ex);
-			}
-			finally {
-				held.forEach((connection) -> DataSourceUtils.releaseConnection(connection, dataSource));
-			}
-		});
+		Units.useConnectionsAtOnce(context, context.getBean(DataSource.class), POOL_SIZE);
 	}
 
 	private static long questions(Connection admin) throws SQLException {
