@@ -3,8 +3,6 @@ package io.github.connectionlifecycle.jdbc.interception;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -15,12 +13,15 @@ import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfig
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import io.github.connectionlifecycle.testsupport.RestartableMariaDb;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Sql;
 import io.github.connectionlifecycle.testsupport.TcpProxy;
+import io.github.connectionlifecycle.testsupport.Units;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,7 +29,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,8 +39,10 @@ import static org.awaitility.Awaitility.await;
  * The liveness check costs the database nothing and does not mistake silence for a close:
  * over an idle period the server's statement counter does not move, though the check runs
  * (a KILL at the end is seen), and a black-holed connection, which the operating system
- * still shows open, is not retired by it.
+ * still shows open, is not retired by it. With a driver that does not expose its socket
+ * (MariaDB Connector/J) it is off, and says so at start-up.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class LivenessCheckIntegrationTest {
 
 	/** The idle period; {@code -Dliveness.idle-seconds=60} for the idle minute of the README. */
@@ -169,25 +173,19 @@ class LivenessCheckIntegrationTest {
 		}
 	}
 
+	@Test
+	void saysAtStartUpThatItIsOffForADriverThatHidesItsSocket(CapturedOutput output) {
+		String url = EmbeddedMariaDb.createDatabase("liveness_mariadb_cj", JdbcDriver.MARIADB_CONNECTOR_J);
+		this.contextRunner.withPropertyValues("spring.datasource.url=" + url)
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("connections the server closes are found only when used, because the JDBC "
+				+ "driver does not expose its socket")
+			.contains("the liveness check is off for it");
+	}
+
 	/** Every connection of the pool borrowed in one unit, so the lifecycle knows them all. */
 	private static void useEveryConnection(AssertableApplicationContext context) {
-		DataSource dataSource = context.getBean(DataSource.class);
-		context.getBean(WorkBoundaries.class).run("warm-up", () -> {
-			List<Connection> held = new ArrayList<>();
-			try {
-				for (int i = 0; i < POOL_SIZE; i++) {
-					Connection connection = DataSourceUtils.getConnection(dataSource);
-					held.add(connection);
-					Sql.queryLong(connection, "SELECT 1", 1);
-				}
-			}
-			catch (SQLException ex) {
-				throw new IllegalStateException(ex);
-			}
-			finally {
-				held.forEach((connection) -> DataSourceUtils.releaseConnection(connection, dataSource));
-			}
-		});
+		Units.useConnectionsAtOnce(context, context.getBean(DataSource.class), POOL_SIZE);
 	}
 
 	private static long questions(Connection admin) throws SQLException {

@@ -1,17 +1,23 @@
 package io.github.connectionlifecycle.jdbc.pools;
 
+import java.util.Arrays;
+import java.util.stream.Stream;
+
 import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Pool;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.EnumSource.Mode;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -24,18 +30,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every supported pool against the two faults of the seed, on a real MariaDB: an idle gap
- * longer than wait_timeout, and a KILL of every pool session between units of work. With
- * the starter no unit fails; switched off, the same scenario fails units (or, for HikariCP,
- * floods the log with validation warnings), which proves the scenario bites.
+ * longer than wait_timeout, and a KILL of every pool session between units of work, each
+ * with mysql-connector-j and with MariaDB Connector/J. With the starter no unit fails;
+ * switched off, the same scenario fails units (or, for HikariCP, floods the log with
+ * validation warnings), which proves the scenario bites.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PoolFaultsIntegrationTest {
 
-	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void idleGapsLongerThanWaitTimeoutFailNoUnit(Pool pool, CapturedOutput output) {
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("poolsAndDrivers")
+	void idleGapsLongerThanWaitTimeoutFailNoUnit(Pool pool, JdbcDriver driver, CapturedOutput output) {
 		// No health checks: the idle pool is flushed when the first unit after the gap starts.
-		contextRunner(pool, EmbeddedMariaDb.createDatabase("idle_" + pool)).run((context) -> {
+		contextRunner(pool, EmbeddedMariaDb.createDatabase("idle_" + pool, driver)).run((context) -> {
 			assertThat(unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.IDLE);
 		});
@@ -60,26 +67,31 @@ class PoolFaultsIntegrationTest {
 			});
 	}
 
-	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void killedSessionsFailNoUnit(Pool pool) {
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("poolsAndDrivers")
+	void killedSessionsFailNoUnit(Pool pool, JdbcDriver driver) {
 		// Health checks on: no pool re-validates a connection it handed out moments ago
 		// (HikariCP trusts 500 ms, Tomcat its validation-interval; DBCP2 without
 		// test-on-borrow, a single connection and an unknown pool never validate).
-		String url = EmbeddedMariaDb.createDatabase("kill_" + pool);
+		String url = EmbeddedMariaDb.createDatabase("kill_" + pool, driver);
 		contextRunner(pool, url).withPropertyValues("connection.health-checks=true").run((context) -> {
 			assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 3)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
 		});
 	}
 
-	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void withoutTheStarterKilledSessionsFailUnits(Pool pool) {
-		String url = EmbeddedMariaDb.createDatabase("kill_off_" + pool);
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("poolsAndDrivers")
+	void withoutTheStarterKilledSessionsFailUnits(Pool pool, JdbcDriver driver) {
+		String url = EmbeddedMariaDb.createDatabase("kill_off_" + pool, driver);
 		contextRunner(pool, url).withPropertyValues("connection.enabled=false")
 			.run((context) -> assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 1))
 				.isPositive());
+	}
+
+	static Stream<Arguments> poolsAndDrivers() {
+		return Arrays.stream(Pool.values())
+			.flatMap((pool) -> Arrays.stream(JdbcDriver.values()).map((driver) -> Arguments.of(pool, driver)));
 	}
 
 	@Test

@@ -10,6 +10,7 @@ import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfig
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -87,7 +88,7 @@ final class PoolScenarios {
 	static org.apache.tomcat.jdbc.pool.DataSource tomcat(String url, boolean testOnBorrow) {
 		org.apache.tomcat.jdbc.pool.DataSource tomcat = new org.apache.tomcat.jdbc.pool.DataSource();
 		tomcat.setUrl(url);
-		tomcat.setDriverClassName("com.mysql.cj.jdbc.Driver");
+		tomcat.setDriverClassName(JdbcDriver.of(url).driverClassName());
 		tomcat.setUsername(USERNAME);
 		tomcat.setPassword(PASSWORD);
 		tomcat.setInitialSize(1);
