@@ -97,22 +97,10 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 			if (this.open) {
 				return 0;
 			}
-			// Held while it opens: a retirement meanwhile waits for it rather than resetting it.
-			this.holders++;
 		}
-		Connection connection;
-		try {
-			connection = this.dataSource.getConnection();
-		}
-		catch (SQLException | RuntimeException ex) {
-			synchronized (this.lock) {
-				this.holders--;
-			}
-			throw ex;
-		}
-		synchronized (this.lock) {
-			this.open = true;
-		}
+		// A retirement between the opening and borrowed() resets it: the next borrower opens one.
+		Connection connection = this.dataSource.getConnection();
+		borrowed(connection);
 		try {
 			opened.accept(connection);
 		}
