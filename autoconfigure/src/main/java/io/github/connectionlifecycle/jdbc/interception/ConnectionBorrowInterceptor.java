@@ -128,8 +128,19 @@ final class ConnectionBorrowInterceptor implements MethodInterceptor {
 	}
 
 	private Connection borrowFromPool(@Nullable String username, @Nullable String password) throws SQLException {
-		return (username != null || password != null) ? this.pool.getConnection(username, password)
+		Connection handle = (username != null || password != null) ? this.pool.getConnection(username, password)
 				: this.pool.getConnection();
+		if (this.dataSource.isServerIdleTimeoutDue()) {
+			try {
+				this.dataSource.readServerIdleTimeoutFrom(handle, this.cleanup.isStartingUp());
+			}
+			catch (RuntimeException ex) {
+				// connection.server-timeout-check=fail during start-up
+				giveBack(handle, ex);
+				throw ex;
+			}
+		}
+		return handle;
 	}
 
 	private @Nullable RetirementReason reasonNotToUse(ManagedConnection connection, UnitConnections unit) {

@@ -40,6 +40,8 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 
 	private final SweepClock clock = new SweepClock();
 
+	private volatile boolean startingUp = true;
+
 	private final SessionStateSqlDetector sessionStateSql;
 
 	/**
@@ -86,14 +88,24 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 	}
 
 	/**
-	 * Reads each DataSource's server idle timeout once, when the application has started,
-	 * and reports settings that outlive it.
+	 * Reads the server idle timeout of each DataSource that no borrow during start-up read it
+	 * from, and reports settings that outlive it.
 	 */
 	@Override
 	public void afterSingletonsInstantiated() {
 		for (ManagedDataSource dataSource : this.dataSources) {
 			dataSource.readServerIdleTimeout(true);
 		}
+		this.startingUp = false;
+	}
+
+	/**
+	 * Whether the application is still starting: settings that outlive the server's idle
+	 * timeout may still fail start-up ({@code connection.server-timeout-check=fail}).
+	 * @return {@code true} until every singleton is instantiated
+	 */
+	boolean isStartingUp() {
+		return this.startingUp;
 	}
 
 	@Override

@@ -147,7 +147,31 @@ final class ManagedDataSource {
 	 * @return whether this call read the timeout
 	 */
 	boolean readServerIdleTimeout(boolean atStartup) {
-		if (!this.serverIdleTimeout.read()) {
+		return readServerIdleTimeout(atStartup, null);
+	}
+
+	/**
+	 * Whether the server's idle timeout is still to be read (a volatile read once it is).
+	 * @return {@code true} until it is read, but for 30 s after each failed attempt
+	 */
+	boolean isServerIdleTimeoutDue() {
+		return this.serverIdleTimeout.isDue();
+	}
+
+	/**
+	 * Reads the server's idle timeout from the first connection borrowed from the pool, before
+	 * the borrower has it: the pool has just opened or validated it. Read later, at the end of
+	 * start-up, a connection the pool opened early may have idled past the server's timeout,
+	 * and a pool that validates it would warn.
+	 * @param borrowed the connection
+	 * @param atStartup whether start-up may still fail on settings that outlive the timeout
+	 */
+	void readServerIdleTimeoutFrom(Connection borrowed, boolean atStartup) {
+		readServerIdleTimeout(atStartup, borrowed);
+	}
+
+	private boolean readServerIdleTimeout(boolean atStartup, @Nullable Connection borrowed) {
+		if (!this.serverIdleTimeout.read(borrowed)) {
 			return false;
 		}
 		this.idleLimitNanos = computeIdleLimitNanos();

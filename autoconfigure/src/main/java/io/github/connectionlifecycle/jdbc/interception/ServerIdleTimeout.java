@@ -100,14 +100,36 @@ final class ServerIdleTimeout {
 	 * @return whether this call read it
 	 */
 	synchronized boolean read() {
-		long now = System.nanoTime();
-		if (this.known || (this.attempted && now - this.lastAttemptNanos < RETRY_NANOS)) {
+		return read(null);
+	}
+
+	/**
+	 * Whether a read is due: not known yet, and not tried within the last 30 s.
+	 * @return {@code true} when {@link #read(Connection)} would read
+	 */
+	boolean isDue() {
+		return !this.known && (!this.attempted || System.nanoTime() - this.lastAttemptNanos >= RETRY_NANOS);
+	}
+
+	/**
+	 * Reads the timeout unless it is known or was tried within the last 30 s.
+	 * @param borrowed a connection just borrowed from the pool, to read it from before
+	 * anyone uses it (the pool has just opened or validated it), or {@code null} to borrow one
+	 * @return whether this call read it
+	 */
+	synchronized boolean read(@Nullable Connection borrowed) {
+		if (!isDue()) {
 			return false;
 		}
 		this.attempted = true;
-		this.lastAttemptNanos = now;
+		this.lastAttemptNanos = System.nanoTime();
 		try {
-			readThroughPool();
+			if (borrowed != null) {
+				readFrom(borrowed);
+			}
+			else {
+				readThroughPool();
+			}
 			this.known = true;
 			if (logger.isDebugEnabled()) {
 				logger.debug("DataSource '" + this.beanName + "': server idle timeout " + this.timeout);
@@ -128,14 +150,18 @@ final class ServerIdleTimeout {
 		Connection connection = this.dataSource.getConnection();
 		this.pool.borrowed(connection);
 		try {
-			this.timeout = query(connection);
-			this.networkTimeoutMillis = networkTimeout(connection);
-			if (this.probeSockets) {
-				this.socketVisibility = probeSocket(connection);
-			}
+			readFrom(connection);
 		}
 		finally {
 			this.pool.release(connection);
+		}
+	}
+
+	private void readFrom(Connection connection) throws SQLException {
+		this.timeout = query(connection);
+		this.networkTimeoutMillis = networkTimeout(connection);
+		if (this.probeSockets) {
+			this.socketVisibility = probeSocket(connection);
 		}
 	}
 
