@@ -10,6 +10,7 @@ import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfig
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.EmbeddedPostgres;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -25,20 +26,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Test kit for the pool tests: a DataSource of each kind on the embedded MariaDB
- * (wait_timeout 2 s), units of work that count their failures, and the two faults: an idle
- * gap longer than wait_timeout, and a KILL of every session of the pool.
+ * (wait_timeout 2 s) or the embedded PostgreSQL (idle_session_timeout 2 s), units of work
+ * that count their failures, and the two faults: an idle gap longer than the server's idle
+ * timeout, and a KILL of every session of the pool.
  */
 final class PoolScenarios {
 
-	static final String USERNAME = EmbeddedMariaDb.username();
-
-	static final String PASSWORD = EmbeddedMariaDb.password();
-
 	static final String HIKARI_VALIDATION_WARNING = "Failed to validate connection";
 
-	private static final long IDLE_GAP_MILLIS = (EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS + 1) * 1000L;
+	private static final long IDLE_GAP_MILLIS = (Math.max(EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS,
+			EmbeddedPostgres.IDLE_SESSION_TIMEOUT_SECONDS) + 1) * 1000L;
 
 	private PoolScenarios() {
+	}
+
+	/** The embedded servers, told apart by their JDBC URLs. */
+	enum Server {
+
+		MARIADB("com.mysql.cj.jdbc.Driver", EmbeddedMariaDb.username(), EmbeddedMariaDb.password()),
+
+		POSTGRES("org.postgresql.Driver", EmbeddedPostgres.username(), EmbeddedPostgres.password());
+
+		final String driverClassName;
+
+		final String username;
+
+		final String password;
+
+		Server(String driverClassName, String username, String password) {
+			this.driverClassName = driverClassName;
+			this.username = username;
+			this.password = password;
+		}
+
+		static Server of(String url) {
+			return url.startsWith("jdbc:postgresql:") ? POSTGRES : MARIADB;
+		}
+
+		int killSessions(String url) {
+			return (this == POSTGRES) ? EmbeddedPostgres.killSessions(url) : EmbeddedMariaDb.killSessions(url);
+		}
+
 	}
 
 	/** The pools under test, each with its own defaults unless said otherwise. */
@@ -47,8 +75,8 @@ final class PoolScenarios {
 		HIKARI((url) -> {
 			HikariDataSource hikari = new HikariDataSource();
 			hikari.setJdbcUrl(url);
-			hikari.setUsername(USERNAME);
-			hikari.setPassword(PASSWORD);
+			hikari.setUsername(Server.of(url).username);
+			hikari.setPassword(Server.of(url).password);
 			hikari.setMaximumPoolSize(4);
 			return hikari;
 		}),
@@ -67,7 +95,8 @@ final class PoolScenarios {
 		}),
 
 		/** One shared connection, handed out as is (suppressClose=false), as JdbcTemplate expects. */
-		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, USERNAME, PASSWORD, false)),
+		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, Server.of(url).username,
+				Server.of(url).password, false)),
 
 		/** A pool the starter has no adapter for. */
 		UNKNOWN(UnknownPool::new);
@@ -87,9 +116,9 @@ final class PoolScenarios {
 	static org.apache.tomcat.jdbc.pool.DataSource tomcat(String url, boolean testOnBorrow) {
 		org.apache.tomcat.jdbc.pool.DataSource tomcat = new org.apache.tomcat.jdbc.pool.DataSource();
 		tomcat.setUrl(url);
-		tomcat.setDriverClassName("com.mysql.cj.jdbc.Driver");
-		tomcat.setUsername(USERNAME);
-		tomcat.setPassword(PASSWORD);
+		tomcat.setDriverClassName(Server.of(url).driverClassName);
+		tomcat.setUsername(Server.of(url).username);
+		tomcat.setPassword(Server.of(url).password);
 		tomcat.setInitialSize(1);
 		tomcat.setMinIdle(1);
 		tomcat.setMaxIdle(4);
@@ -105,8 +134,8 @@ final class PoolScenarios {
 	static BasicDataSource dbcp2(String url) {
 		BasicDataSource dbcp = new BasicDataSource();
 		dbcp.setUrl(url);
-		dbcp.setUsername(USERNAME);
-		dbcp.setPassword(PASSWORD);
+		dbcp.setUsername(Server.of(url).username);
+		dbcp.setPassword(Server.of(url).password);
 		dbcp.setMaxTotal(4);
 		return dbcp;
 	}
@@ -129,7 +158,7 @@ final class PoolScenarios {
 	}
 
 	/**
-	 * A warm-up unit, then each unit after an idle gap longer than the server's wait_timeout.
+	 * A warm-up unit, then each unit after an idle gap longer than the server's idle timeout.
 	 * @return how many units failed
 	 */
 	static int unitsAfterIdleGaps(AssertableApplicationContext context, DataSource dataSource, int gaps)
@@ -153,7 +182,7 @@ final class PoolScenarios {
 		Runnable work = selectOne(dataSource);
 		assertThat(units.run("warm-up", work)).as("warm-up").isTrue();
 		for (int kill = 0; kill < kills; kill++) {
-			assertThat(EmbeddedMariaDb.killSessions(url)).as("sessions killed").isPositive();
+			assertThat(Server.of(url).killSessions(url)).as("sessions killed").isPositive();
 			units.run("after-kill-" + kill, work);
 		}
 		return units.failures();

@@ -33,7 +33,8 @@ final class UnknownPool implements DataSource {
 			physical = this.idle.pollFirst();
 		}
 		if (physical == null) {
-			physical = DriverManager.getConnection(this.url, PoolScenarios.USERNAME, PoolScenarios.PASSWORD);
+			PoolScenarios.Server server = PoolScenarios.Server.of(this.url);
+			physical = DriverManager.getConnection(this.url, server.username, server.password);
 		}
 		return handle(physical);
 	}
