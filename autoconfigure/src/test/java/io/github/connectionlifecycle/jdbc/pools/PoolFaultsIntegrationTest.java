@@ -1,17 +1,20 @@
 package io.github.connectionlifecycle.jdbc.pools;
 
+import java.util.stream.Stream;
+
 import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Pool;
+import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Server;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.EnumSource.Mode;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -23,19 +26,21 @@ import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.unitsAfterK
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every supported pool against the two faults of the seed, on a real MariaDB: an idle gap
- * longer than wait_timeout, and a KILL of every pool session between units of work. With
- * the starter no unit fails; switched off, the same scenario fails units (or, for HikariCP,
- * floods the log with validation warnings), which proves the scenario bites.
+ * Every supported pool against the two faults of the seed, on a real MariaDB and a real
+ * PostgreSQL: an idle gap longer than the server's idle timeout (wait_timeout,
+ * idle_session_timeout), and a KILL ({@code pg_terminate_backend}) of every pool session
+ * between units of work. With the starter no unit fails; switched off, the same scenario
+ * fails units (or, for HikariCP, floods the log with validation warnings), which proves the
+ * scenario bites.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PoolFaultsIntegrationTest {
 
 	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void idleGapsLongerThanWaitTimeoutFailNoUnit(Pool pool, CapturedOutput output) {
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyServerAndPool")
+	void idleGapsLongerThanTheServersIdleTimeoutFailNoUnit(Server server, Pool pool, CapturedOutput output) {
 		// No health checks: the idle pool is flushed when the first unit after the gap starts.
-		contextRunner(pool, EmbeddedMariaDb.createDatabase("idle_" + pool)).run((context) -> {
+		contextRunner(pool, server.createDatabase("idle_" + pool)).run((context) -> {
 			assertThat(unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.IDLE);
 		});
@@ -45,9 +50,9 @@ class PoolFaultsIntegrationTest {
 	// Tomcat with test-on-borrow re-validates a connection idle longer than its 3 s
 	// validation-interval, which the gap is: it survives idle gaps without the starter.
 	@ParameterizedTest
-	@EnumSource(value = Pool.class, names = "TOMCAT_VALIDATING", mode = Mode.EXCLUDE)
-	void withoutTheStarterIdleGapsFailUnitsOrWarn(Pool pool, CapturedOutput output) {
-		contextRunner(pool, EmbeddedMariaDb.createDatabase("idle_off_" + pool))
+	@MethodSource("everyServerAndPoolButValidatingTomcat")
+	void withoutTheStarterIdleGapsFailUnitsOrWarn(Server server, Pool pool, CapturedOutput output) {
+		contextRunner(pool, server.createDatabase("idle_off_" + pool))
 			.withPropertyValues("connection.enabled=false")
 			.run((context) -> {
 				int failed = unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1);
@@ -61,12 +66,12 @@ class PoolFaultsIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void killedSessionsFailNoUnit(Pool pool) {
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyServerAndPool")
+	void killedSessionsFailNoUnit(Server server, Pool pool) {
 		// Health checks on: no pool re-validates a connection it handed out moments ago
 		// (HikariCP trusts 500 ms, Tomcat its validation-interval; DBCP2 without
 		// test-on-borrow, a single connection and an unknown pool never validate).
-		String url = EmbeddedMariaDb.createDatabase("kill_" + pool);
+		String url = server.createDatabase("kill_" + pool);
 		contextRunner(pool, url).withPropertyValues("connection.health-checks=true").run((context) -> {
 			assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 3)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
@@ -74,12 +79,16 @@ class PoolFaultsIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void withoutTheStarterKilledSessionsFailUnits(Pool pool) {
-		String url = EmbeddedMariaDb.createDatabase("kill_off_" + pool);
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyServerAndPool")
+	void withoutTheStarterKilledSessionsFailUnits(Server server, Pool pool) {
+		String url = server.createDatabase("kill_off_" + pool);
 		contextRunner(pool, url).withPropertyValues("connection.enabled=false")
 			.run((context) -> assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 1))
 				.isPositive());
+	}
+
+	static Stream<Arguments> everyServerAndPoolButValidatingTomcat() {
+		return PoolScenarios.everyServerAndPool().filter((arguments) -> arguments.get()[1] != Pool.TOMCAT_VALIDATING);
 	}
 
 	@Test

@@ -1,7 +1,9 @@
 package io.github.connectionlifecycle.jdbc.pools;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -14,6 +16,7 @@ import io.github.connectionlifecycle.testsupport.EmbeddedPostgres;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
+import org.junit.jupiter.params.provider.Arguments;
 
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -61,6 +64,15 @@ final class PoolScenarios {
 
 		static Server of(String url) {
 			return url.startsWith("jdbc:postgresql:") ? POSTGRES : MARIADB;
+		}
+
+		/**
+		 * Creates a fresh database on this server, whose sessions the server closes after 2 s idle.
+		 * @param prefix a readable prefix for the database name
+		 * @return its JDBC URL
+		 */
+		String createDatabase(String prefix) {
+			return (this == POSTGRES) ? EmbeddedPostgres.createDatabase(prefix) : EmbeddedMariaDb.createDatabase(prefix);
 		}
 
 		int killSessions(String url) {
@@ -111,6 +123,12 @@ final class PoolScenarios {
 			return this.factory.apply(url);
 		}
 
+	}
+
+	/** @return every server with every pool, for parameterized tests */
+	static Stream<Arguments> everyServerAndPool() {
+		return Arrays.stream(Server.values())
+			.flatMap((server) -> Arrays.stream(Pool.values()).map((pool) -> Arguments.of(server, pool)));
 	}
 
 	static org.apache.tomcat.jdbc.pool.DataSource tomcat(String url, boolean testOnBorrow) {

@@ -14,67 +14,22 @@ import io.github.connectionlifecycle.testsupport.EmbeddedPostgres;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.EnumSource.Mode;
 
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.HIKARI_VALIDATION_WARNING;
 import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.contextRunner;
-import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.unitsAfterIdleGaps;
 import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.unitsAfterKills;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every supported pool against the seed's faults on a real PostgreSQL 14: an idle gap
- * longer than {@code idle_session_timeout} (read at start-up, as MySQL's wait_timeout is),
- * {@code pg_terminate_backend} of every session of the pool (PostgreSQL's KILL), and
- * {@code max-age: 0}.
+ * What differs on a real PostgreSQL 14, every supported pool ({@link PoolFaultsIntegrationTest}
+ * runs the idle gap and the KILL on it too): {@code pg_terminate_backend} without health
+ * checks, where pgjdbc's socket is out of the liveness check's sight, {@code max-age: 0},
+ * and the idle timeouts read at start-up.
  */
-@ExtendWith(OutputCaptureExtension.class)
 class PostgresPoolFaultsIntegrationTest {
-
-	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void idleGapsLongerThanIdleSessionTimeoutFailNoUnit(Pool pool, CapturedOutput output) {
-		contextRunner(pool, EmbeddedPostgres.createDatabase("pg_idle_" + pool)).run((context) -> {
-			assertThat(unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1)).isZero();
-			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.IDLE);
-		});
-		assertThat(output).doesNotContain(HIKARI_VALIDATION_WARNING);
-	}
-
-	// Tomcat with test-on-borrow re-validates a connection idle longer than its 3 s
-	// validation-interval, which the gap is: it survives idle gaps without the starter.
-	@ParameterizedTest
-	@EnumSource(value = Pool.class, names = "TOMCAT_VALIDATING", mode = Mode.EXCLUDE)
-	void withoutTheStarterIdleGapsFailUnitsOrWarn(Pool pool, CapturedOutput output) {
-		contextRunner(pool, EmbeddedPostgres.createDatabase("pg_idle_off_" + pool))
-			.withPropertyValues("connection.enabled=false")
-			.run((context) -> {
-				int failed = unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1);
-				if (pool == Pool.HIKARI) {
-					assertThat(output).contains(HIKARI_VALIDATION_WARNING);
-				}
-				else {
-					assertThat(failed).isPositive();
-				}
-			});
-	}
-
-	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void terminatedSessionsFailNoUnitWithHealthChecks(Pool pool) {
-		String url = EmbeddedPostgres.createDatabase("pg_kill_" + pool);
-		contextRunner(pool, url).withPropertyValues("connection.health-checks=true").run((context) -> {
-			assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 3)).isZero();
-			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
-		});
-	}
 
 	@ParameterizedTest
 	@EnumSource(Pool.class)
@@ -95,15 +50,6 @@ class PostgresPoolFaultsIntegrationTest {
 			assertThat(units.failures()).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
 		});
-	}
-
-	@ParameterizedTest
-	@EnumSource(Pool.class)
-	void withoutTheStarterTerminatedSessionsFailUnits(Pool pool) {
-		String url = EmbeddedPostgres.createDatabase("pg_kill_off_" + pool);
-		contextRunner(pool, url).withPropertyValues("connection.enabled=false")
-			.run((context) -> assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 1))
-				.isPositive());
 	}
 
 	@ParameterizedTest
