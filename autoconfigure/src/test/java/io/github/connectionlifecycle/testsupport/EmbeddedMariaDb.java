@@ -98,12 +98,7 @@ public final class EmbeddedMariaDb {
 	}
 
 	public static void execute(String sql) {
-		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Admin statement failed: " + sql, ex);
-		}
+		Sql.execute(EmbeddedMariaDb::adminConnection, sql);
 	}
 
 	/**

@@ -8,7 +8,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,12 +91,7 @@ public final class EmbeddedPostgres {
 	}
 
 	public static void execute(String sql) {
-		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Admin statement failed: " + sql, ex);
-		}
+		Sql.execute(EmbeddedPostgres::adminConnection, sql);
 	}
 
 	/**
