@@ -131,6 +131,7 @@ public class ConnectionLifecycleEndpoint {
 	 * @param serverTimeoutCheck {@code connection.server-timeout-check}
 	 * @param sessionStateSqlCheck {@code connection.session-state-sql-check}
 	 * @param livenessCheckInterval {@code connection.liveness-check-interval}
+	 * @param retireOnReadOnlyErrors {@code connection.retire-on-read-only-errors}
 	 * @param excludedDataSources {@code connection.excluded-data-sources}
 	 * @param kafka {@code connection.kafka.enabled}
 	 * @param scheduling {@code connection.scheduling.enabled}
@@ -138,13 +139,14 @@ public class ConnectionLifecycleEndpoint {
 	 */
 	public record SettingsDescriptor(boolean enabled, @Nullable String maxAge, @Nullable String maxIdle,
 			boolean healthChecks, String serverTimeoutCheck, boolean sessionStateSqlCheck,
-			String livenessCheckInterval, List<String> excludedDataSources, boolean kafka, boolean scheduling, boolean metrics) {
+			String livenessCheckInterval, boolean retireOnReadOnlyErrors, List<String> excludedDataSources, boolean kafka, boolean scheduling, boolean metrics) {
 
 		static SettingsDescriptor of(ConnectionLifecycleProperties properties) {
 			return new SettingsDescriptor(properties.isEnabled(), format(properties.getMaxAge()),
 					format(properties.getMaxIdle()), properties.isHealthChecks(),
 					properties.getServerTimeoutCheck().name(), properties.isSessionStateSqlCheck(),
-					properties.getLivenessCheckInterval().toString(), List.copyOf(properties.getExcludedDataSources()), properties.getKafka().isEnabled(),
+					properties.getLivenessCheckInterval().toString(), properties.isRetireOnReadOnlyErrors(),
+					List.copyOf(properties.getExcludedDataSources()), properties.getKafka().isEnabled(),
 					properties.getScheduling().isEnabled(), properties.getMetrics().isEnabled());
 		}
 

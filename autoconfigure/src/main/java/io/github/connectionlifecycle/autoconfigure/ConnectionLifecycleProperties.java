@@ -60,6 +60,15 @@ public class ConnectionLifecycleProperties {
 	private Duration livenessCheckInterval = Duration.ofSeconds(1);
 
 	/**
+	 * Whether an error saying the server is read-only (MySQL and MariaDB error 1290 for
+	 * --read-only or 1836, PostgreSQL SQLState 25006) retires the connection and flushes
+	 * its idle siblings, as a connection-level error does: after a failover that leaves
+	 * sockets open (Aurora, RDS), they point at the demoted writer. A read-only transaction
+	 * the application asked for does not count on MySQL and MariaDB (error 1792).
+	 */
+	private boolean retireOnReadOnlyErrors = true;
+
+	/**
 	 * Names of DataSource beans to leave alone.
 	 */
 	private List<String> excludedDataSources = new ArrayList<>();
@@ -105,6 +114,14 @@ public class ConnectionLifecycleProperties {
 
 	public void setHealthChecks(boolean healthChecks) {
 		this.healthChecks = healthChecks;
+	}
+
+	public boolean isRetireOnReadOnlyErrors() {
+		return this.retireOnReadOnlyErrors;
+	}
+
+	public void setRetireOnReadOnlyErrors(boolean retireOnReadOnlyErrors) {
+		this.retireOnReadOnlyErrors = retireOnReadOnlyErrors;
 	}
 
 	public @Nullable Duration getMaxIdle() {

@@ -69,7 +69,7 @@ public final class DataSourceConnectionLifecycleAutoConfiguration {
 		Duration livenessCheckInterval = properties.getLivenessCheckInterval();
 		return new CleanupPolicy(properties.getMaxAge(), properties.getMaxIdle(), properties.isHealthChecks(),
 				check != ServerTimeoutCheck.OFF, check == ServerTimeoutCheck.FAIL,
-				livenessCheckInterval.isZero() ? null : livenessCheckInterval);
+				livenessCheckInterval.isZero() ? null : livenessCheckInterval, properties.isRetireOnReadOnlyErrors());
 	}
 
 	@Bean

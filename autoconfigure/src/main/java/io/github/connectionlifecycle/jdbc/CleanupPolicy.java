@@ -18,9 +18,12 @@ import org.jspecify.annotations.Nullable;
  * @param livenessCheckInterval how often idle connections are checked for a close from the
  * server's side through the operating system's view of their sockets, or {@code null} for
  * never
+ * @param retiresOnReadOnlyErrors whether an error saying the server is read-only retires the
+ * connection and its idle siblings, as a connection-level error does
  */
 public record CleanupPolicy(@Nullable Duration maxAge, @Nullable Duration maxIdle, boolean healthChecks,
-		boolean checkServerTimeout, boolean failOnServerTimeoutProblems, @Nullable Duration livenessCheckInterval) {
+		boolean checkServerTimeout, boolean failOnServerTimeoutProblems, @Nullable Duration livenessCheckInterval,
+		boolean retiresOnReadOnlyErrors) {
 
 	/**
 	 * Whether every connection a unit used is retired when the unit ends ({@code max-age: 0}).

@@ -14,7 +14,17 @@ public enum RetirementReason {
 	/** It raised a connection-level error (SQLState class 08, communication failure). */
 	BROKEN,
 
-	/** Idle in the pool while a sibling raised a connection-level error: probably dead too. */
+	/**
+	 * It raised an error saying the server is read-only (MySQL and MariaDB 1290
+	 * {@code --read-only} or 1836, PostgreSQL 25006): after a failover that left the socket
+	 * open, it points at the demoted writer. See {@code connection.retire-on-read-only-errors}.
+	 */
+	READ_ONLY,
+
+	/**
+	 * Idle in the pool while a sibling raised a connection-level or read-only error: probably
+	 * dead, or pointing at the same server, too.
+	 */
 	SIBLING_BROKEN,
 
 	/** Returned with an open transaction or changed session state. */

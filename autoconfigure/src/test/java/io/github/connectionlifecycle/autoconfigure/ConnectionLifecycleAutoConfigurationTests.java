@@ -185,6 +185,14 @@ class ConnectionLifecycleAutoConfigurationTests {
 	}
 
 	@Test
+	void retiresOnReadOnlyErrorsByDefaultAndNotWhenSwitchedOff() {
+		this.contextRunner
+			.run((context) -> assertThat(context.getBean(CleanupPolicy.class).retiresOnReadOnlyErrors()).isTrue());
+		this.contextRunner.withPropertyValues("connection.retire-on-read-only-errors=false")
+			.run((context) -> assertThat(context.getBean(CleanupPolicy.class).retiresOnReadOnlyErrors()).isFalse());
+	}
+
+	@Test
 	void rejectsUnknownServerTimeoutCheckNamingTheProperty() {
 		this.contextRunner.withPropertyValues("connection.server-timeout-check=sometimes").run((context) -> {
 			assertThat(context).hasFailed();

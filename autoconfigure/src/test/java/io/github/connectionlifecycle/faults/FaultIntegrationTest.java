@@ -5,8 +5,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,17 +28,8 @@ class FaultIntegrationTest {
 	 */
 	private static final Duration FIRST_UNIT_BOUND = FaultRunner.SOCKET_TIMEOUT;
 
-	private static FaultRunner faults;
-
-	@BeforeAll
-	static void startRunner() {
-		faults = new FaultRunner();
-	}
-
-	@AfterAll
-	static void closeRunner() {
-		faults.close();
-	}
+	@AutoClose
+	private static final FaultRunner faults = new FaultRunner();
 
 	@Test
 	void restartFailsUnitsOnlyWhileTheServerIsDown() {

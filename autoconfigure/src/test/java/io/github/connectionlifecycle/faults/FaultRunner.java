@@ -112,7 +112,7 @@ final class FaultRunner implements AutoCloseable {
 					warmUp(units, context.getBean(DataSource.class), pool.connections(poolSize));
 					int outageFailures = inject(fault, target, units, jdbc);
 					if (starter != StarterSetup.OFF && fault.isIdle()) {
-						// The lifecycle refills a pool 20 ms and a connect after each retirement in the
+						// The lifecycle refills a pool 250 ms and a connect after each retirement in the
 						// background; a unit inside that window opens its own: not the case under test.
 						sessions.awaitOne();
 					}

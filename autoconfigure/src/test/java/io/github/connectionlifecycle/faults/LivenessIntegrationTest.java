@@ -2,8 +2,7 @@ package io.github.connectionlifecycle.faults;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,17 +20,8 @@ class LivenessIntegrationTest {
 
 	private static final int POOL_SIZE = 4;
 
-	private static FaultRunner faults;
-
-	@BeforeAll
-	static void startRunner() {
-		faults = new FaultRunner();
-	}
-
-	@AfterAll
-	static void closeRunner() {
-		faults.close();
-	}
+	@AutoClose
+	private static final FaultRunner faults = new FaultRunner();
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("availablePools")

@@ -2,8 +2,7 @@ package io.github.connectionlifecycle.faults;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,17 +26,8 @@ class RefillIntegrationTest {
 
 	private static final String REFILL_FAILED = "could not open connections in the background";
 
-	private static FaultRunner faults;
-
-	@BeforeAll
-	static void startRunner() {
-		faults = new FaultRunner();
-	}
-
-	@AfterAll
-	static void closeRunner() {
-		faults.close();
-	}
+	@AutoClose
+	private static final FaultRunner faults = new FaultRunner();
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("availablePools")

@@ -16,12 +16,15 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -41,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Connection cleanup against a real MariaDB server whose wait_timeout is 2 s, with units of
- * work opened through {@link WorkBoundaries}.
+ * work opened through {@link WorkBoundaries}; the idle gap, max-age, KILL and server-timeout
+ * tests with mysql-connector-j and with MariaDB Connector/J.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class JdbcCleanupIntegrationTest {
@@ -60,12 +64,18 @@ class JdbcCleanupIntegrationTest {
 				"spring.datasource.hikari.maximum-pool-size=4");
 
 	private ApplicationContextRunner withDatabase(String name) {
-		return this.contextRunner.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase(name));
+		return withDatabase(name, JdbcDriver.MYSQL_CONNECTOR_J);
 	}
 
-	@Test
-	void unitsAfterIdleGapsMeetNoDeadConnection(CapturedOutput output) {
-		String url = EmbeddedMariaDb.createDatabase("idle_gap");
+	private ApplicationContextRunner withDatabase(String name, JdbcDriver driver) {
+		return this.contextRunner
+			.withPropertyValues("spring.datasource.url=" + EmbeddedMariaDb.createDatabase(name, driver));
+	}
+
+	@ParameterizedTest
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
+	void unitsAfterIdleGapsMeetNoDeadConnection(JdbcDriver driver, CapturedOutput output) {
+		String url = EmbeddedMariaDb.createDatabase("idle_gap", driver);
 		this.contextRunner.withPropertyValues("spring.datasource.url=" + url).run((context) -> {
 			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
 			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
@@ -123,9 +133,10 @@ class JdbcCleanupIntegrationTest {
 		return dataSource;
 	}
 
-	@Test
-	void maxAgeZeroGivesEveryUnitAConnectionNoEarlierUnitUsed() {
-		withDatabase("max_age_zero").withPropertyValues("connection.max-age=0").run((context) -> {
+	@ParameterizedTest
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
+	void maxAgeZeroGivesEveryUnitAConnectionNoEarlierUnitUsed(JdbcDriver driver) {
+		withDatabase("max_age_zero", driver).withPropertyValues("connection.max-age=0").run((context) -> {
 			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
 			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
 			List<Long> ids = new ArrayList<>();
@@ -142,9 +153,10 @@ class JdbcCleanupIntegrationTest {
 		});
 	}
 
-	@Test
-	void maxAgeRetiresConnectionsOlderThanItAtTheNextUse() {
-		withDatabase("max_age")
+	@ParameterizedTest
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
+	void maxAgeRetiresConnectionsOlderThanItAtTheNextUse(JdbcDriver driver) {
+		withDatabase("max_age", driver)
 			.withPropertyValues("connection.max-age=3s",
 					"spring.datasource.hikari.connection-init-sql=SET SESSION wait_timeout=60")
 			.withBean(RetirementRecorder.class)
@@ -259,9 +271,10 @@ class JdbcCleanupIntegrationTest {
 			});
 	}
 
-	@Test
-	void serverTimeoutCheckFailStopsStartUpNamingTheProperty() {
-		withDatabase("timeout_check").withPropertyValues("connection.server-timeout-check=fail").run((context) -> {
+	@ParameterizedTest
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
+	void serverTimeoutCheckFailStopsStartUpNamingTheProperty(JdbcDriver driver) {
+		withDatabase("timeout_check", driver).withPropertyValues("connection.server-timeout-check=fail").run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).hasMessageContaining("wait_timeout")
 				.hasMessageContaining("connection.server-timeout-check=fail");
@@ -293,10 +306,11 @@ class JdbcCleanupIntegrationTest {
 		}
 	}
 
-	@ParameterizedTest(name = "health checks {0}")
-	@ValueSource(booleans = { true, false })
-	void killedSessionsFailAtMostTheUnitThatMeetsThem(boolean healthChecks) {
-		String url = EmbeddedMariaDb.createDatabase("killed");
+	@ParameterizedTest(name = "{0}, health checks {1}")
+	@CsvSource({ "MYSQL_CONNECTOR_J, true", "MYSQL_CONNECTOR_J, false", "MARIADB_CONNECTOR_J, true",
+			"MARIADB_CONNECTOR_J, false" })
+	void killedSessionsFailAtMostTheUnitThatMeetsThem(JdbcDriver driver, boolean healthChecks) {
+		String url = EmbeddedMariaDb.createDatabase("killed", driver);
 		this.contextRunner.withPropertyValues("spring.datasource.url=" + url, "connection.health-checks=" + healthChecks)
 			.withBean(RetirementRecorder.class)
 			.run((context) -> {

@@ -73,9 +73,22 @@ public final class EmbeddedMariaDb {
 	 * @return the JDBC URL of the new database (mysql-connector-j)
 	 */
 	public static String createDatabase(String prefix) {
+		return createDatabase(prefix, JdbcDriver.MYSQL_CONNECTOR_J);
+	}
+
+	/**
+	 * Creates a fresh database for one test.
+	 * @param prefix a readable prefix for the database name
+	 * @param driver the driver the URL is for, one of the MariaDB drivers
+	 * @return the JDBC URL of the new database
+	 */
+	public static String createDatabase(String prefix, JdbcDriver driver) {
+		if (driver.isPostgres()) {
+			throw new IllegalArgumentException(driver + " runs against EmbeddedPostgres");
+		}
 		String name = prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + databaseCounter.incrementAndGet();
 		execute("CREATE DATABASE " + name);
-		return "jdbc:mysql://localhost:" + port() + "/" + name + "?useSSL=false&allowPublicKeyRetrieval=true";
+		return driver.url("localhost:" + port(), name);
 	}
 
 	public static String username() {
@@ -92,8 +105,7 @@ public final class EmbeddedMariaDb {
 	 * @throws SQLException if the server cannot be reached
 	 */
 	public static Connection adminConnection() throws SQLException {
-		return DriverManager.getConnection(
-				"jdbc:mysql://localhost:" + port() + "/?useSSL=false&allowPublicKeyRetrieval=true", username(),
+		return DriverManager.getConnection(JdbcDriver.MYSQL_CONNECTOR_J.url("localhost:" + port(), ""), username(),
 				password());
 	}
 

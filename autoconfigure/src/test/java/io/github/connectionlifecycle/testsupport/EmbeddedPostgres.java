@@ -70,7 +70,7 @@ public final class EmbeddedPostgres {
 	}
 
 	private static String url(String database) {
-		return "jdbc:postgresql://localhost:" + port() + "/" + database;
+		return JdbcDriver.POSTGRESQL.url("localhost:" + port(), database);
 	}
 
 	public static String username() {

@@ -79,7 +79,17 @@ public final class RestartableMariaDb implements AutoCloseable {
 	}
 
 	private String jdbcUrl(String database) {
-		return "jdbc:mysql://localhost:" + this.port + "/" + database + "?useSSL=false&allowPublicKeyRetrieval=true";
+		return jdbcUrl(database, JdbcDriver.MYSQL_CONNECTOR_J);
+	}
+
+	/**
+	 * The URL of a database on this server.
+	 * @param database the database name, empty for none
+	 * @param driver the driver the URL is for
+	 * @return its JDBC URL
+	 */
+	public String jdbcUrl(String database, JdbcDriver driver) {
+		return driver.url("localhost:" + this.port, database);
 	}
 
 	/**

@@ -1,7 +1,13 @@
 package io.github.connectionlifecycle.testsupport;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.work.WorkBoundaries;
 import org.apache.commons.logging.Log;
@@ -9,6 +15,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * Runs blocks as units of work the way an entry point does, or plainly when the starter is
@@ -61,6 +68,32 @@ public final class Units {
 
 	public int failures() {
 		return this.failures.get();
+	}
+
+	/**
+	 * Borrows a number of connections at once in one unit, runs a query on each and gives
+	 * them back, so that the lifecycle knows every connection of a pool that size.
+	 * @param context the application, with its {@link WorkBoundaries}
+	 * @param dataSource the pool
+	 * @param count how many connections
+	 */
+	public static void useConnectionsAtOnce(ApplicationContext context, DataSource dataSource, int count) {
+		context.getBean(WorkBoundaries.class).run("warm-up", () -> {
+			List<Connection> held = new ArrayList<>();
+			try {
+				for (int i = 0; i < count; i++) {
+					Connection connection = DataSourceUtils.getConnection(dataSource);
+					held.add(connection);
+					Sql.queryLong(connection, "SELECT 1", 1);
+				}
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+			finally {
+				held.forEach((connection) -> DataSourceUtils.releaseConnection(connection, dataSource));
+			}
+		});
 	}
 
 }

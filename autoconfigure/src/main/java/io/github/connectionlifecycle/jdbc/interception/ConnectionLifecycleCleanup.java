@@ -118,9 +118,13 @@ public final class ConnectionLifecycleCleanup implements WorkBoundaryListener, S
 		}
 		boolean failedOnConnection = failure != null
 				&& ConnectionErrors.isConnectionLevel(failure, connections.borrowFailure());
+		boolean failedOnReadOnlyServer = failure != null && !failedOnConnection
+				&& ConnectionErrors.isReadOnlyServer(failure, connections.borrowFailure());
 		for (int i = 0; i < connections.touchedCount(); i++) {
-			if (failedOnConnection || connections.sawBrokenConnection(i)) {
-				connections.touched(i).retireIdleSiblingsOfBroken();
+			ManagedDataSource touched = connections.touched(i);
+			if (failedOnConnection || connections.sawBrokenConnection(i)
+					|| (failedOnReadOnlyServer && touched.policy().retiresOnReadOnlyErrors())) {
+				touched.retireIdleSiblingsOfBroken();
 			}
 		}
 	}

@@ -201,7 +201,7 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 		}
 	}
 
-	/** Same thread as the sweep: the two never retire the same connection at once. */
+	/** Same thread as the sweep; a connection both would retire is claimed by one of them. */
 	private void checkLivenessAndRefill() {
 		try {
 			this.idleSocketPorts.clear();
@@ -219,7 +219,7 @@ public final class IdleConnectionSweeper implements SmartLifecycle {
 			// Also what units retired since the last run: the liveness interval is the shorter.
 			queueRefill();
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | LinkageError ex) {
 			// A periodic task that throws is never run again.
 			logger.warn("Checking idle connections for a close by the server failed; trying again later", ex);
 		}

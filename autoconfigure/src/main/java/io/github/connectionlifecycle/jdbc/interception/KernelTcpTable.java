@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -60,8 +61,9 @@ final class KernelTcpTable {
 	/**
 	 * Reads the tables once.
 	 * @param localPorts the local ports of the sockets that will be asked about; other
-	 * entries are skipped unparsed
-	 * @return what the tables said, for those ports
+	 * entries are skipped unparsed, and asking about them answers UNKNOWN
+	 * @return what the tables said, for those ports; UNKNOWN for every socket when a table
+	 * could not be read (too many open files, say): absence from it would prove nothing
 	 */
 	Snapshot read(IntPredicate localPorts) {
 		Map<SocketKey, Integer> states = new HashMap<>();
@@ -69,11 +71,14 @@ final class KernelTcpTable {
 			try {
 				parse(Files.readAllBytes(table), localPorts, states);
 			}
+			catch (NoSuchFileException ex) {
+				// No such table here (no IPv6): nothing is listed in it.
+			}
 			catch (IOException | RuntimeException ex) {
-				// Absent (no IPv6) or unreadable: the other table may still answer.
+				return new Snapshot(Map.of(), (port) -> false);
 			}
 		}
-		return new Snapshot(states);
+		return new Snapshot(states, localPorts);
 	}
 
 	/**
@@ -82,7 +87,15 @@ final class KernelTcpTable {
 	 * @return its state
 	 */
 	SocketState stateOf(@Nullable SocketKey key) {
-		return (key != null) ? read((port) -> port == key.localPort()).stateOf(key) : SocketState.UNKNOWN;
+		if (key == null) {
+			return SocketState.UNKNOWN;
+		}
+		Snapshot sockets = read((port) -> port == key.localPort());
+		if (sockets.stateOf(key) == SocketState.CLOSED && !sockets.lists(key)) {
+			// Missing, not closed: confirmed by a second read (see Snapshot.lists).
+			sockets = read((port) -> port == key.localPort());
+		}
+		return sockets.stateOf(key);
 	}
 
 	/** Lines such as {@code 0: 0100007F:0CEA 0100007F:D2F0 01 ...}: local, remote, state. */
@@ -197,27 +210,40 @@ final class KernelTcpTable {
 
 	}
 
-	/** The tables as read once. */
+	/** The tables as read once, for some local ports. */
 	static final class Snapshot {
 
 		private final Map<SocketKey, Integer> states;
 
-		private Snapshot(Map<SocketKey, Integer> states) {
+		private final IntPredicate readPorts;
+
+		private Snapshot(Map<SocketKey, Integer> states, IntPredicate readPorts) {
 			this.states = states;
+			this.readPorts = readPorts;
 		}
 
 		/**
 		 * What the kernel said of a socket. Only ask about sockets known to be in the tables
 		 * while open (see {@link KernelTcpTable}): a missing one counts as closed.
 		 * @param key the socket, or {@code null}
-		 * @return its state
+		 * @return its state; UNKNOWN for a socket whose port was not read
 		 */
 		SocketState stateOf(@Nullable SocketKey key) {
-			if (key == null) {
+			if (key == null || !this.readPorts.test(key.localPort())) {
 				return SocketState.UNKNOWN;
 			}
 			Integer state = this.states.get(key);
 			return (state != null && state == TCP_ESTABLISHED) ? SocketState.OPEN : SocketState.CLOSED;
+		}
+
+		/**
+		 * Whether the socket was listed at all: the kernel builds the table in chunks, so a
+		 * socket may be missed while others come and go, but never listed in a wrong state.
+		 * @param key the socket
+		 * @return {@code true} when the table had an entry for it
+		 */
+		boolean lists(SocketKey key) {
+			return this.states.containsKey(key);
 		}
 
 	}

@@ -2,6 +2,7 @@ package io.github.connectionlifecycle.jdbc.interception;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.Socket;
 import java.sql.Connection;
 import java.util.concurrent.TimeUnit;
 
@@ -34,12 +35,15 @@ final class ManagedConnection {
 
 	private static final VarHandle RETURNED_AT_NANOS;
 
+	private static final VarHandle RETIRED;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			LAST_HANDLE = lookup.findVarHandle(ManagedConnection.class, "lastHandle", Connection.class);
 			BORROWED = lookup.findVarHandle(ManagedConnection.class, "borrowed", boolean.class);
 			RETURNED_AT_NANOS = lookup.findVarHandle(ManagedConnection.class, "returnedAtNanos", long.class);
+			RETIRED = lookup.findVarHandle(ManagedConnection.class, "retired", boolean.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -55,10 +59,8 @@ final class ManagedConnection {
 
 	private volatile boolean retired;
 
-	/** Read once, on the first thread that asks; a race reads the same socket twice. */
-	private @Nullable SocketKey socketKey;
-
-	private boolean socketKeyRead;
+	/** The key and the socket it was read from: a driver that fails over or reconnects changes it. */
+	private @Nullable KeyedSocket keyedSocket;
 
 	/** The operating system saw the server close it; it can never serve again. */
 	private volatile boolean closedByServer;
@@ -128,12 +130,25 @@ final class ManagedConnection {
 		return (long) RETURNED_AT_NANOS.getAcquire(this) != NEVER;
 	}
 
+	/**
+	 * The key of the physical connection's socket now. Racing threads may both read it; the
+	 * key is immutable, and a stale one only answers UNKNOWN or for the socket it names.
+	 * @return the key, or {@code null} when the driver does not expose a TCP socket
+	 */
 	@Nullable SocketKey socketKey() {
-		if (!this.socketKeyRead) {
-			this.socketKey = SocketKey.of(PhysicalConnections.socket(this.physical));
-			this.socketKeyRead = true;
+		Socket socket = PhysicalConnections.socket(this.physical);
+		if (socket == null) {
+			return null;
 		}
-		return this.socketKey;
+		KeyedSocket keyed = this.keyedSocket;
+		if (keyed == null || keyed.socket() != socket) {
+			keyed = new KeyedSocket(socket, SocketKey.of(socket));
+			this.keyedSocket = keyed;
+		}
+		return keyed.key();
+	}
+
+	private record KeyedSocket(Socket socket, @Nullable SocketKey key) {
 	}
 
 	void markClosedByServer() {
@@ -159,6 +174,19 @@ final class ManagedConnection {
 
 	boolean isRetired() {
 		return this.retired;
+	}
+
+	/**
+	 * Claims the retirement of this connection for the caller.
+	 * @return {@code false} when it is retired, or claimed by another thread
+	 */
+	boolean claimRetirement() {
+		return RETIRED.compareAndSet(this, false, true);
+	}
+
+	/** The pool declined the retirement: another may try later. */
+	void releaseRetirementClaim() {
+		this.retired = false;
 	}
 
 	boolean isPhysicallyClosed() {

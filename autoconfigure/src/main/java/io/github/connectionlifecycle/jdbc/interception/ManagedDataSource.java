@@ -51,7 +51,7 @@ final class ManagedDataSource {
 	 * Between a retirement and the refill it asks for: the server lets go of the retired
 	 * sessions first, so that old and new never add up beyond the pool's maximum.
 	 */
-	static final long REFILL_DELAY_MILLIS = 20;
+	static final long REFILL_DELAY_MILLIS = 250;
 
 	private static final long REFILL_FIRST_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -92,7 +92,7 @@ final class ManagedDataSource {
 	/** Set when the lifecycle retired connections; cleared by the refill that answers it. */
 	private volatile boolean refillWanted;
 
-	private volatile long lastRetiredNanos;
+	private volatile long lastRetiredNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REFILL_DELAY_MILLIS);
 
 	/** Owned by the refill thread: back-off after failed refills, and whether it is in one. */
 	private long refillBackOffNanos;
@@ -353,7 +353,12 @@ final class ManagedDataSource {
 	boolean retireReturned(ManagedConnection connection, RetirementReason reason) {
 		requireOwn(connection);
 		Connection handle = connection.lastHandle();
-		if (handle == null || connection.isRetired() || !retireReturnedHandle(handle, reason)) {
+		// Claimed first: the sweep and a unit's look-up of closed siblings may both get here.
+		if (handle == null || !connection.claimRetirement()) {
+			return false;
+		}
+		if (!retireReturnedHandle(handle, reason)) {
+			connection.releaseRetirementClaim();
 			return false;
 		}
 		forget(connection);
@@ -493,24 +498,34 @@ final class ManagedDataSource {
 			return;
 		}
 		List<ManagedConnection> closed = new ArrayList<>();
+		List<ManagedConnection> unlisted = new ArrayList<>();
 		int open = 0;
 		int idleInPool = this.pool.idleConnections();
 		for (ManagedConnection connection : this.connections.values()) {
+			if (connection.isPhysicallyClosed()) {
+				// The pool closed it itself (its own idle or lifetime limits): not the server.
+				forget(connection);
+				continue;
+			}
 			SocketKey key = connection.isBorrowed() ? null : connection.socketKey();
 			SocketState state = sockets.stateOf(key);
-			if (state == SocketState.CLOSED && !connection.isBorrowed()) {
-				connection.markClosedByServer();
-				closed.add(connection);
+			if (state == SocketState.CLOSED && key != null) {
+				(sockets.lists(key) ? closed : unlisted).add(connection);
 			}
 			else if (state == SocketState.OPEN) {
 				open++;
 			}
 		}
+		closed.addAll(confirmedGone(unlisted));
+		closed.removeIf(ManagedConnection::isBorrowed);
 		if (closed.isEmpty()) {
 			return;
 		}
-		boolean unseenIdle = idleInPool < 0 || idleInPool > closed.size() + open;
-		if (!this.pool.canRetireReturned() || unseenIdle) {
+		closed.forEach(ManagedConnection::markClosedByServer);
+		// Where the pool can single connections out, a flush is for a close of all of them
+		// (a restart, a failover), when it holds idle connections the lifecycle has not seen.
+		boolean allClosedAndSomeUnseen = open == 0 && (idleInPool < 0 || idleInPool > closed.size());
+		if (!this.pool.canRetireReturned() || allClosedAndSomeUnseen) {
 			// The ages are not told apart between the two reasons.
 			int flushed = flushIdleCount(null);
 			if (flushed >= 0) {
@@ -530,7 +545,32 @@ final class ManagedDataSource {
 	 * @return {@code true} when {@link #refill()} has work to do
 	 */
 	boolean wantsRefill() {
-		return this.refillWanted && !this.pool.refillsItself();
+		return this.refillWanted && this.pool.canRefill();
+	}
+
+	/**
+	 * Sockets missing from one read are looked up again: the kernel lists the table in
+	 * chunks, and may skip a socket while others in its hash bucket come and go.
+	 */
+	private List<ManagedConnection> confirmedGone(List<ManagedConnection> unlisted) {
+		if (unlisted.isEmpty()) {
+			return unlisted;
+		}
+		BitSet ports = new BitSet();
+		for (ManagedConnection connection : unlisted) {
+			SocketKey key = connection.socketKey();
+			if (key != null) {
+				ports.set(key.localPort());
+			}
+		}
+		KernelTcpTable.Snapshot again = KernelTcpTable.SYSTEM.read(ports::get);
+		List<ManagedConnection> gone = new ArrayList<>();
+		for (ManagedConnection connection : unlisted) {
+			if (again.stateOf(connection.socketKey()) == SocketState.CLOSED) {
+				gone.add(connection);
+			}
+		}
+		return gone;
 	}
 
 	/**
@@ -540,7 +580,8 @@ final class ManagedDataSource {
 	 */
 	void refill() {
 		long now = System.nanoTime();
-		if (!wantsRefill() || now - this.nextRefillNanos < 0 || now - this.lastRetiredNanos < TimeUnit.MILLISECONDS.toNanos(REFILL_DELAY_MILLIS)) {
+		if (!wantsRefill() || now - this.nextRefillNanos < 0
+				|| now - this.lastRetiredNanos < TimeUnit.MILLISECONDS.toNanos(REFILL_DELAY_MILLIS)) {
 			return;
 		}
 		// Cleared first: a retirement during the refill asks for another.
@@ -548,8 +589,8 @@ final class ManagedDataSource {
 		try {
 			int opened = this.pool.refillIdle(this::openedByRefill);
 			if (opened < 0) {
-				this.lastRetiredNanos = System.nanoTime();
-		this.refillWanted = true;
+				// Connections in use: their borrowers give them back; asked again at the next tick.
+				this.refillWanted = true;
 				return;
 			}
 			if (this.refillFailing) {
@@ -566,6 +607,9 @@ final class ManagedDataSource {
 			}
 		}
 		catch (SQLException | RuntimeException ex) {
+			if (Thread.currentThread().isInterrupted()) {
+				return; // stopping: the pool is about to close
+			}
 			this.refillWanted = true;
 			this.refillBackOffNanos = Math.min(Math.max(2 * this.refillBackOffNanos, REFILL_FIRST_BACK_OFF_NANOS),
 					REFILL_MAX_BACK_OFF_NANOS);
@@ -683,6 +727,7 @@ final class ManagedDataSource {
 			return;
 		}
 		this.retirements.addAndGet(reason.ordinal(), count);
+		this.lastRetiredNanos = System.nanoTime();
 		this.refillWanted = true;
 		if (logger.isDebugEnabled()) {
 			logger.debug("DataSource '" + this.name + "': retired " + count + " connection(s), " + reason);

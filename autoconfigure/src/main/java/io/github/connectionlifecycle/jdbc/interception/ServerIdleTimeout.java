@@ -247,7 +247,8 @@ final class ServerIdleTimeout {
 
 		NO_KERNEL_TABLE("the operating system has no /proc/self/net/tcp table (Linux only)"),
 
-		NO_DRIVER_SOCKET("the JDBC driver does not expose its socket (mysql-connector-j does)"),
+		NO_DRIVER_SOCKET("the JDBC driver does not expose its socket (mysql-connector-j does, MariaDB Connector/J "
+				+ "does not)"),
 
 		NOT_IN_KERNEL_TABLE("the driver's socket is not a TCP connection of this network namespace "
 				+ "(a Unix socket, or a socket factory that tunnels)");

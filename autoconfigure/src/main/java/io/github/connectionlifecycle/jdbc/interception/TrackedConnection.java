@@ -57,7 +57,11 @@ final class TrackedConnection implements Connection {
 
 	private boolean sessionChangedBySql;
 
-	private boolean broken;
+	/** Why an operation's failure retires it on return: BROKEN, READ_ONLY, or none yet. */
+	private @Nullable RetirementReason failedWith;
+
+	/** The borrower asked for a read-only connection: its PostgreSQL 25006 is its own doing. */
+	private boolean readOnlyRequested;
 
 	private boolean closed;
 
@@ -72,8 +76,15 @@ final class TrackedConnection implements Connection {
 
 	/** Notes what an operation on this connection failed with. */
 	<E extends SQLException> E failed(E ex) {
-		if (!this.broken && ConnectionErrors.isConnectionLevel(ex)) {
-			this.broken = true;
+		if (this.failedWith == RetirementReason.BROKEN) {
+			return ex;
+		}
+		if (ConnectionErrors.isConnectionLevel(ex)) {
+			this.failedWith = RetirementReason.BROKEN;
+		}
+		else if (!this.readOnlyRequested && this.dataSource.policy().retiresOnReadOnlyErrors()
+				&& ConnectionErrors.isReadOnlyServer(ex, null)) {
+			this.failedWith = RetirementReason.READ_ONLY;
 		}
 		return ex;
 	}
@@ -123,7 +134,7 @@ final class TrackedConnection implements Connection {
 			return;
 		}
 		this.dataSource.retireHeld(this.delegate, this.connection, reason);
-		if (reason == RetirementReason.BROKEN) {
+		if (reason == RetirementReason.BROKEN || reason == RetirementReason.READ_ONLY) {
 			UnitConnections unit = inUnit ? this.cleanup.currentUnit() : null;
 			if (unit != null) {
 				unit.brokenConnectionSeen(this.dataSource);
@@ -135,7 +146,10 @@ final class TrackedConnection implements Connection {
 	}
 
 	private @Nullable RetirementReason reasonToRetireOnReturn(boolean inUnit) {
-		if (this.broken || this.connection.isPhysicallyClosed()) {
+		if (this.failedWith != null) {
+			return this.failedWith;
+		}
+		if (this.connection.isPhysicallyClosed()) {
 			return RetirementReason.BROKEN;
 		}
 		if (this.sessionChangedBySql || leavesSessionChanged()) {
@@ -306,6 +320,7 @@ final class TrackedConnection implements Connection {
 		try {
 			settingChanged(SessionSetting.READ_ONLY, readOnly);
 			this.delegate.setReadOnly(readOnly);
+			this.readOnlyRequested = readOnly;
 		}
 		catch (SQLException ex) {
 			throw failed(ex);

@@ -52,6 +52,11 @@ final class Dbcp2PoolAdapter implements PoolAdapter {
 		return idle;
 	}
 
+	@Override
+	public boolean canRefill() {
+		return true;
+	}
+
 	/**
 	 * Adds idle objects through Commons Pool, as DBCP2's own minimum-idle maintenance does:
 	 * no borrow, so nothing is counted as borrowed or abandoned.
@@ -62,19 +67,20 @@ final class Dbcp2PoolAdapter implements PoolAdapter {
 		if (pool == null || pool.getNumActive() > 0) {
 			return -1;
 		}
-		int target = Math.min(Math.max(this.dbcp.getMinIdle(), 1), this.dbcp.getMaxTotal());
-		int added = 0;
+		int maxTotal = this.dbcp.getMaxTotal();
+		int target = Math.max(this.dbcp.getMinIdle(), 1);
+		int idleBefore = pool.getNumIdle();
 		try {
-			for (int idle = pool.getNumIdle(); idle < target; idle++) {
+			// addObject adds nothing once the pool holds maxTotal (negative: no limit).
+			for (int i = idleBefore; i < target && (maxTotal < 0 || i < maxTotal); i++) {
 				pool.addObject();
-				added++;
 			}
 		}
 		catch (Exception ex) {
 			throw (ex instanceof SQLException sqlException) ? sqlException
 					: new SQLException("Could not add an idle connection to the DBCP2 pool", ex);
 		}
-		return added;
+		return Math.max(0, pool.getNumIdle() - idleBefore);
 	}
 
 	@Override

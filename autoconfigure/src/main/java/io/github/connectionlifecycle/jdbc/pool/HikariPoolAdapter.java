@@ -89,12 +89,6 @@ final class HikariPoolAdapter implements PoolAdapter {
 		return idle;
 	}
 
-	/** HikariCP keeps {@code minimumIdle} open from its own connection adder thread. */
-	@Override
-	public boolean refillsItself() {
-		return true;
-	}
-
 	@Override
 	public int idleConnections() {
 		HikariPoolMXBean pool = this.hikari.getHikariPoolMXBean();

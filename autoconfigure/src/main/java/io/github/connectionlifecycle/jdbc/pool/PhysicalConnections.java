@@ -14,11 +14,17 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Reaches the driver's physical connection behind a pool's handle, and what the driver
- * knows about it.
+ * knows about it: mysql-connector-j tells when it opened the connection, how long it has
+ * been idle and its socket; MariaDB Connector/J (3.x) keeps all three private, so for it
+ * the lifecycle counts age and idle time from when it first saw the connection, and the
+ * liveness check is off.
  */
 public final class PhysicalConnections {
 
 	private static final boolean mysqlPresent = ClassUtils.isPresent("com.mysql.cj.jdbc.JdbcConnection",
+			PhysicalConnections.class.getClassLoader());
+
+	private static final boolean mariadbPresent = ClassUtils.isPresent("org.mariadb.jdbc.Connection",
 			PhysicalConnections.class.getClassLoader());
 
 	private PhysicalConnections() {
@@ -34,6 +40,11 @@ public final class PhysicalConnections {
 		try {
 			if (mysqlPresent && handle.isWrapperFor(JdbcConnection.class)) {
 				return handle.unwrap(JdbcConnection.class);
+			}
+			if (mariadbPresent && handle.isWrapperFor(org.mariadb.jdbc.Connection.class)) {
+				// MariaDB Connector/J: only the physical connection; its public API has no
+				// opening time, idle time or socket, so the lifecycle counts from what it saw.
+				return handle.unwrap(org.mariadb.jdbc.Connection.class);
 			}
 			Connection unwrapped = handle.unwrap(Connection.class);
 			return (unwrapped != null) ? unwrapped : handle;
@@ -105,8 +116,8 @@ public final class PhysicalConnections {
 					return (protocol != null) ? protocol.getSocketConnection().getMysqlSocket() : null;
 				}
 			}
-			catch (IOException | RuntimeException ex) {
-				// Closed, or not a socket connection.
+			catch (IOException | RuntimeException | LinkageError ex) {
+				// Closed, not a socket connection, or a driver whose internals moved.
 			}
 			return null;
 		}

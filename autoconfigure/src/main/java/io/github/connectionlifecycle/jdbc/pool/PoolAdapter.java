@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * such as Oracle UCP, the same care as HikariCP.
  * <p>
  * Methods other than {@link #retireHeld(Connection)} and {@link #release(Connection)} are
- * called on any thread, including the background idle sweep; none may block on the pool.
+ * called on any thread, including the background idle sweep; none but
+ * {@link #refillIdle(Consumer)} may block on the pool.
  */
 public interface PoolAdapter {
 
@@ -84,11 +85,12 @@ public interface PoolAdapter {
 	int flushIdleIfNoneInUse();
 
 	/**
-	 * Whether the pool opens replacements for the connections it loses on a thread of its own,
-	 * so that the next borrower finds one open (HikariCP keeps {@code minimumIdle}).
-	 * @return {@code true} when the lifecycle need not refill it
+	 * Whether {@link #refillIdle(Consumer)} can open connections for this pool. HikariCP's
+	 * adapter says no: HikariCP keeps {@code minimumIdle} open from its own thread.
+	 * @return {@code true} when the lifecycle should refill the pool after retiring some of
+	 * its connections
 	 */
-	default boolean refillsItself() {
+	default boolean canRefill() {
 		return false;
 	}
 
@@ -96,12 +98,15 @@ public interface PoolAdapter {
 	 * Opens connections until the pool holds as many idle as it is configured to keep, at
 	 * least one, never beyond its maximum, and only while none is in use: after the lifecycle
 	 * retired idle connections, the next unit of work then finds an open one instead of
-	 * opening it on its critical path. Called on a background thread of the lifecycle; it
-	 * may block while the driver connects.
+	 * opening it on its critical path. A pool that opens connections only for borrowers may
+	 * refill only when it holds none. Called, when {@link #canRefill()}, on a background
+	 * thread of the lifecycle; unlike the other methods it may block while the driver
+	 * connects, never on a pool that is out of connections.
 	 * @param opened told of every handle the pool lends to open a connection, before it is
-	 * given back, so the lifecycle knows the connection
+	 * given back, so the lifecycle knows the connection; not called by pools that open
+	 * connections without lending them
 	 * @return how many connections were opened (0 when the pool holds enough idle ones), or -1
-	 * when it cannot be refilled now (connections in use) or at all; it is asked again later
+	 * when connections are in use: asked again at the next tick
 	 * @throws SQLException if a connection could not be opened (the server is down)
 	 */
 	default int refillIdle(Consumer<Connection> opened) throws SQLException {

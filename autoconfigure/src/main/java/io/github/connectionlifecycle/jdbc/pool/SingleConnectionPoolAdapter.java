@@ -82,6 +82,11 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 		return true;
 	}
 
+	@Override
+	public boolean canRefill() {
+		return true;
+	}
+
 	/** Opens the shared connection again once a retirement reset it and no one holds it. */
 	@Override
 	public int refillIdle(Consumer<Connection> opened) throws SQLException {
@@ -93,6 +98,7 @@ final class SingleConnectionPoolAdapter implements PoolAdapter {
 				return 0;
 			}
 		}
+		// A retirement between the opening and borrowed() resets it: the next borrower opens one.
 		Connection connection = this.dataSource.getConnection();
 		borrowed(connection);
 		try {

@@ -56,6 +56,11 @@ final class TomcatPoolAdapter implements PoolAdapter {
 		return idle;
 	}
 
+	@Override
+	public boolean canRefill() {
+		return true;
+	}
+
 	/**
 	 * Tomcat JDBC opens connections only for borrowers: once the pool is empty, as the
 	 * lifecycle's flushes leave it, borrows its minimum idle count at once (validated as
@@ -74,7 +79,9 @@ final class TomcatPoolAdapter implements PoolAdapter {
 		// Held at once: a handle given back would be lent again instead of a new one opened.
 		List<Connection> held = new ArrayList<>(target);
 		try {
-			while (held.size() < target) {
+			// Stops when a borrower comes in or the pool is full: it would wait for a connection.
+			while (held.size() < target && pool.getActive() == held.size()
+					&& pool.getSize() < this.tomcat.getMaxActive()) {
 				Connection handle = pool.getConnection();
 				held.add(handle);
 				opened.accept(handle);

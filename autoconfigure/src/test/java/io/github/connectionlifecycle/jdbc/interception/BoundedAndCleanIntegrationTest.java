@@ -80,7 +80,7 @@ class BoundedAndCleanIntegrationTest {
 		Connection handle = mock(Connection.class);
 		willThrow(new SQLException("pool refused")).given(pool).retireHeld(handle);
 		ManagedDataSource dataSource = new ManagedDataSource("failing", mock(DataSource.class), pool,
-				new CleanupPolicy(null, null, false, false, false, null), mock(ApplicationEventPublisher.class),
+				new CleanupPolicy(null, null, false, false, false, null, true), mock(ApplicationEventPublisher.class),
 				new SweepClock());
 		ManagedConnection connection = dataSource.borrowed(handle);
 		dataSource.retireHeld(handle, connection, RetirementReason.DIRTY);
@@ -89,7 +89,7 @@ class BoundedAndCleanIntegrationTest {
 
 	@Test
 	void aConnectionOfAnotherPoolIsRefused() throws SQLException {
-		CleanupPolicy policy = new CleanupPolicy(null, null, false, false, false, null);
+		CleanupPolicy policy = new CleanupPolicy(null, null, false, false, false, null, true);
 		PoolAdapter poolA = poolAdapter();
 		ManagedDataSource a = new ManagedDataSource("a", mock(DataSource.class), poolA, policy,
 				mock(ApplicationEventPublisher.class), new SweepClock());
@@ -108,7 +108,7 @@ class BoundedAndCleanIntegrationTest {
 	void maxAgeIsJitteredSoAPoolOpenedAtOnceDoesNotExpireAtOnce() {
 		Duration maxAge = Duration.ofMinutes(10);
 		ManagedDataSource dataSource = new ManagedDataSource("jitter", mock(DataSource.class), poolAdapter(),
-				new CleanupPolicy(maxAge, null, false, false, false, null), mock(ApplicationEventPublisher.class),
+				new CleanupPolicy(maxAge, null, false, false, false, null, true), mock(ApplicationEventPublisher.class),
 				new SweepClock());
 		long openedBefore = System.nanoTime();
 		List<ManagedConnection> connections = new ArrayList<>();

@@ -15,12 +15,15 @@ import org.postgresql.util.PSQLState;
 import org.postgresql.util.ServerErrorMessage;
 
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.jdbc.UncategorizedSQLException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link ConnectionErrors} on the drivers' own exception types, built the way the drivers
- * build them from the server's error packets.
+ * build them from the server's error packets, and which errors say the server is
+ * read-only, as MySQL, MariaDB and PostgreSQL report it; the integration tests meet error
+ * 1290 from a real MariaDB.
  */
 class ConnectionErrorsTests {
 
@@ -61,6 +64,7 @@ class ConnectionErrorsTests {
 		assertThat(ConnectionErrors.isConnectionLevel(failure)).isTrue();
 		assertThat(ConnectionErrors.isConnectionLevel(new DataAccessResourceFailureException("query", failure)))
 			.isTrue();
+		assertThat(ConnectionErrors.isReadOnlyServer(failure, null)).isFalse();
 	}
 
 	@Test
@@ -81,6 +85,54 @@ class ConnectionErrorsTests {
 		assertThat(ConnectionErrors
 			.isConnectionLevel(new PSQLException("too many connections", PSQLState.CONNECTION_REJECTED)))
 			.isFalse();
+	}
+
+	@Test
+	void readOnlyServerErrorsCount() {
+		assertThat(readOnlyServer(new SQLException(
+				"The MySQL server is running with the --read-only option so it cannot execute this statement", "HY000",
+				1290)))
+			.isTrue();
+		assertThat(readOnlyServer(new SQLException(
+				"The MySQL server is running with the --super-read-only option so it cannot execute this statement",
+				"HY000", 1290)))
+			.isTrue();
+		assertThat(readOnlyServer(new SQLException("Running in read-only mode", "HY000", 1836))).isTrue();
+		assertThat(readOnlyServer(new SQLException("ERROR: cannot execute INSERT in a read-only transaction", "25006")))
+			.isTrue();
+	}
+
+	@Test
+	void postgresReadOnlyTransactionFromTheServerCountsButIsNotConnectionLevel() {
+		PSQLException failure = new PSQLException(serverError("ERROR", "25006",
+				"cannot execute INSERT in a read-only transaction"));
+		assertThat(readOnlyServer(failure)).isTrue();
+		assertThat(ConnectionErrors.isConnectionLevel(failure)).isFalse();
+	}
+
+	@Test
+	void otherOptionsAndTheApplicationsOwnReadOnlyTransactionsDoNot() {
+		assertThat(readOnlyServer(new SQLException(
+				"The MySQL server is running with the --secure-file-priv option so it cannot execute this statement",
+				"HY000", 1290)))
+			.isFalse();
+		assertThat(readOnlyServer(new SQLException("Cannot execute statement in a READ ONLY transaction", "25006",
+				1792)))
+			.isFalse();
+		assertThat(readOnlyServer(new SQLException("Duplicate entry", "23000", 1062))).isFalse();
+	}
+
+	@Test
+	void isFoundBehindSpringsTranslationButNotInAFailedBorrow() {
+		SQLException readOnly = new SQLException("Running in read-only mode", "HY000", 1836);
+		UncategorizedSQLException translated = new UncategorizedSQLException("insert", "INSERT", readOnly);
+		assertThat(ConnectionErrors.isReadOnlyServer(translated, null)).isTrue();
+		assertThat(ConnectionErrors.isReadOnlyServer(translated, translated)).isFalse();
+		assertThat(ConnectionErrors.isConnectionLevel(translated)).isFalse();
+	}
+
+	private static boolean readOnlyServer(SQLException failure) {
+		return ConnectionErrors.isReadOnlyServer(failure, null);
 	}
 
 	/** An ErrorResponse as it comes off the wire: typed fields, each ended by a NUL. */

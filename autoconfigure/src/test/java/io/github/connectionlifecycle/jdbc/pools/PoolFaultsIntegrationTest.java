@@ -6,9 +6,9 @@ import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Pool;
-import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Server;
-import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,21 +26,21 @@ import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.unitsAfterK
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every supported pool against the two faults of the seed, on a real MariaDB and a real
- * PostgreSQL: an idle gap longer than the server's idle timeout (wait_timeout,
- * idle_session_timeout), and a KILL ({@code pg_terminate_backend}) of every pool session
- * between units of work. With the starter no unit fails; switched off, the same scenario
- * fails units (or, for HikariCP, floods the log with validation warnings), which proves the
- * scenario bites.
+ * Every supported pool against the two faults of the seed, on a real MariaDB with
+ * mysql-connector-j and with MariaDB Connector/J, and on a real PostgreSQL: an idle gap
+ * longer than the server's idle timeout (wait_timeout, idle_session_timeout), and a KILL
+ * ({@code pg_terminate_backend}) of every pool session between units of work. With the
+ * starter no unit fails; switched off, the same scenario fails units (or, for HikariCP,
+ * floods the log with validation warnings), which proves the scenario bites.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PoolFaultsIntegrationTest {
 
-	@ParameterizedTest
-	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyServerAndPool")
-	void idleGapsLongerThanTheServersIdleTimeoutFailNoUnit(Server server, Pool pool, CapturedOutput output) {
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyPoolAndDriver")
+	void idleGapsLongerThanTheServersIdleTimeoutFailNoUnit(Pool pool, JdbcDriver driver, CapturedOutput output) {
 		// No health checks: the idle pool is flushed when the first unit after the gap starts.
-		contextRunner(pool, server.createDatabase("idle_" + pool)).run((context) -> {
+		contextRunner(pool, driver.createDatabase("idle_" + pool)).run((context) -> {
 			assertThat(unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.IDLE);
 		});
@@ -49,10 +49,10 @@ class PoolFaultsIntegrationTest {
 
 	// Tomcat with test-on-borrow re-validates a connection idle longer than its 3 s
 	// validation-interval, which the gap is: it survives idle gaps without the starter.
-	@ParameterizedTest
-	@MethodSource("everyServerAndPoolButValidatingTomcat")
-	void withoutTheStarterIdleGapsFailUnitsOrWarn(Server server, Pool pool, CapturedOutput output) {
-		contextRunner(pool, server.createDatabase("idle_off_" + pool))
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("everyPoolButValidatingTomcatWithADriverPerServer")
+	void withoutTheStarterIdleGapsFailUnitsOrWarn(Pool pool, JdbcDriver driver, CapturedOutput output) {
+		contextRunner(pool, driver.createDatabase("idle_off_" + pool))
 			.withPropertyValues("connection.enabled=false")
 			.run((context) -> {
 				int failed = unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1);
@@ -65,30 +65,33 @@ class PoolFaultsIntegrationTest {
 			});
 	}
 
-	@ParameterizedTest
-	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyServerAndPool")
-	void killedSessionsFailNoUnit(Server server, Pool pool) {
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyPoolAndDriver")
+	void killedSessionsFailNoUnit(Pool pool, JdbcDriver driver) {
 		// Health checks on: no pool re-validates a connection it handed out moments ago
 		// (HikariCP trusts 500 ms, Tomcat its validation-interval; DBCP2 without
 		// test-on-borrow, a single connection and an unknown pool never validate).
-		String url = server.createDatabase("kill_" + pool);
+		String url = driver.createDatabase("kill_" + pool);
 		contextRunner(pool, url).withPropertyValues("connection.health-checks=true").run((context) -> {
 			assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 3)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
 		});
 	}
 
-	@ParameterizedTest
-	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyServerAndPool")
-	void withoutTheStarterKilledSessionsFailUnits(Server server, Pool pool) {
-		String url = server.createDatabase("kill_off_" + pool);
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyPoolAndDriver")
+	void withoutTheStarterKilledSessionsFailUnits(Pool pool, JdbcDriver driver) {
+		String url = driver.createDatabase("kill_off_" + pool);
 		contextRunner(pool, url).withPropertyValues("connection.enabled=false")
 			.run((context) -> assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 1))
 				.isPositive());
 	}
 
-	static Stream<Arguments> everyServerAndPoolButValidatingTomcat() {
-		return PoolScenarios.everyServerAndPool().filter((arguments) -> arguments.get()[1] != Pool.TOMCAT_VALIDATING);
+	/** One driver per server (mysql-connector-j on MariaDB): the proof that the scenario bites. */
+	static Stream<Arguments> everyPoolButValidatingTomcatWithADriverPerServer() {
+		return PoolScenarios.everyPoolAndDriver()
+			.filter((arguments) -> arguments.get()[0] != Pool.TOMCAT_VALIDATING
+					&& arguments.get()[1] != JdbcDriver.MARIADB_CONNECTOR_J);
 	}
 
 	@Test

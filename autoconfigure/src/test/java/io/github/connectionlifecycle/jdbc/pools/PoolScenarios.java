@@ -13,6 +13,7 @@ import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycle
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.EmbeddedPostgres;
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -28,10 +29,10 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Test kit for the pool tests: a DataSource of each kind on the embedded MariaDB
- * (wait_timeout 2 s) or the embedded PostgreSQL (idle_session_timeout 2 s), units of work
- * that count their failures, and the two faults: an idle gap longer than the server's idle
- * timeout, and a KILL of every session of the pool.
+ * Test kit for the pool tests: a DataSource of each kind for each {@link JdbcDriver}, on
+ * the embedded MariaDB (wait_timeout 2 s) or the embedded PostgreSQL (idle_session_timeout
+ * 2 s), units of work that count their failures, and the two faults: an idle gap longer
+ * than the server's idle timeout, and a KILL of every session of the pool.
  */
 final class PoolScenarios {
 
@@ -43,52 +44,14 @@ final class PoolScenarios {
 	private PoolScenarios() {
 	}
 
-	/** The embedded servers, told apart by their JDBC URLs. */
-	enum Server {
-
-		MARIADB("com.mysql.cj.jdbc.Driver", EmbeddedMariaDb.username(), EmbeddedMariaDb.password()),
-
-		POSTGRES("org.postgresql.Driver", EmbeddedPostgres.username(), EmbeddedPostgres.password());
-
-		final String driverClassName;
-
-		final String username;
-
-		final String password;
-
-		Server(String driverClassName, String username, String password) {
-			this.driverClassName = driverClassName;
-			this.username = username;
-			this.password = password;
-		}
-
-		static Server of(String url) {
-			return url.startsWith("jdbc:postgresql:") ? POSTGRES : MARIADB;
-		}
-
-		/**
-		 * Creates a fresh database on this server, whose sessions the server closes after 2 s idle.
-		 * @param prefix a readable prefix for the database name
-		 * @return its JDBC URL
-		 */
-		String createDatabase(String prefix) {
-			return (this == POSTGRES) ? EmbeddedPostgres.createDatabase(prefix) : EmbeddedMariaDb.createDatabase(prefix);
-		}
-
-		int killSessions(String url) {
-			return (this == POSTGRES) ? EmbeddedPostgres.killSessions(url) : EmbeddedMariaDb.killSessions(url);
-		}
-
-	}
-
 	/** The pools under test, each with its own defaults unless said otherwise. */
 	enum Pool {
 
 		HIKARI((url) -> {
 			HikariDataSource hikari = new HikariDataSource();
 			hikari.setJdbcUrl(url);
-			hikari.setUsername(Server.of(url).username);
-			hikari.setPassword(Server.of(url).password);
+			hikari.setUsername(JdbcDriver.of(url).username());
+			hikari.setPassword(JdbcDriver.of(url).password());
 			hikari.setMaximumPoolSize(4);
 			return hikari;
 		}),
@@ -107,8 +70,8 @@ final class PoolScenarios {
 		}),
 
 		/** One shared connection, handed out as is (suppressClose=false), as JdbcTemplate expects. */
-		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, Server.of(url).username,
-				Server.of(url).password, false)),
+		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, JdbcDriver.of(url).username(),
+				JdbcDriver.of(url).password(), false)),
 
 		/** A pool the starter has no adapter for. */
 		UNKNOWN(UnknownPool::new);
@@ -125,18 +88,18 @@ final class PoolScenarios {
 
 	}
 
-	/** @return every server with every pool, for parameterized tests */
-	static Stream<Arguments> everyServerAndPool() {
-		return Arrays.stream(Server.values())
-			.flatMap((server) -> Arrays.stream(Pool.values()).map((pool) -> Arguments.of(server, pool)));
+	/** @return every pool with every driver, each on its embedded server, for parameterized tests */
+	static Stream<Arguments> everyPoolAndDriver() {
+		return Arrays.stream(Pool.values())
+			.flatMap((pool) -> Arrays.stream(JdbcDriver.values()).map((driver) -> Arguments.of(pool, driver)));
 	}
 
 	static org.apache.tomcat.jdbc.pool.DataSource tomcat(String url, boolean testOnBorrow) {
 		org.apache.tomcat.jdbc.pool.DataSource tomcat = new org.apache.tomcat.jdbc.pool.DataSource();
 		tomcat.setUrl(url);
-		tomcat.setDriverClassName(Server.of(url).driverClassName);
-		tomcat.setUsername(Server.of(url).username);
-		tomcat.setPassword(Server.of(url).password);
+		tomcat.setDriverClassName(JdbcDriver.of(url).driverClassName());
+		tomcat.setUsername(JdbcDriver.of(url).username());
+		tomcat.setPassword(JdbcDriver.of(url).password());
 		tomcat.setInitialSize(1);
 		tomcat.setMinIdle(1);
 		tomcat.setMaxIdle(4);
@@ -152,8 +115,8 @@ final class PoolScenarios {
 	static BasicDataSource dbcp2(String url) {
 		BasicDataSource dbcp = new BasicDataSource();
 		dbcp.setUrl(url);
-		dbcp.setUsername(Server.of(url).username);
-		dbcp.setPassword(Server.of(url).password);
+		dbcp.setUsername(JdbcDriver.of(url).username());
+		dbcp.setPassword(JdbcDriver.of(url).password());
 		dbcp.setMaxTotal(4);
 		return dbcp;
 	}
@@ -200,7 +163,7 @@ final class PoolScenarios {
 		Runnable work = selectOne(dataSource);
 		assertThat(units.run("warm-up", work)).as("warm-up").isTrue();
 		for (int kill = 0; kill < kills; kill++) {
-			assertThat(Server.of(url).killSessions(url)).as("sessions killed").isPositive();
+			assertThat(JdbcDriver.of(url).killSessions(url)).as("sessions killed").isPositive();
 			units.run("after-kill-" + kill, work);
 		}
 		return units.failures();
