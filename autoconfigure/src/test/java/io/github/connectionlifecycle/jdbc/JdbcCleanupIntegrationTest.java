@@ -73,7 +73,7 @@ class JdbcCleanupIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void unitsAfterIdleGapsMeetNoDeadConnection(JdbcDriver driver, CapturedOutput output) {
 		String url = EmbeddedMariaDb.createDatabase("idle_gap", driver);
 		this.contextRunner.withPropertyValues("spring.datasource.url=" + url).run((context) -> {
@@ -134,7 +134,7 @@ class JdbcCleanupIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void maxAgeZeroGivesEveryUnitAConnectionNoEarlierUnitUsed(JdbcDriver driver) {
 		withDatabase("max_age_zero", driver).withPropertyValues("connection.max-age=0").run((context) -> {
 			WorkBoundaries boundaries = context.getBean(WorkBoundaries.class);
@@ -154,7 +154,7 @@ class JdbcCleanupIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void maxAgeRetiresConnectionsOlderThanItAtTheNextUse(JdbcDriver driver) {
 		withDatabase("max_age", driver)
 			.withPropertyValues("connection.max-age=3s",
@@ -272,7 +272,7 @@ class JdbcCleanupIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void serverTimeoutCheckFailStopsStartUpNamingTheProperty(JdbcDriver driver) {
 		withDatabase("timeout_check", driver).withPropertyValues("connection.server-timeout-check=fail").run((context) -> {
 			assertThat(context).hasFailed();

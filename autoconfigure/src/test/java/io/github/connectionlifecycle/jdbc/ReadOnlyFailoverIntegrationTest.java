@@ -92,7 +92,7 @@ class ReadOnlyFailoverIntegrationTest {
 
 	/** A plain statement: the lifecycle sees the error on the connection itself. */
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void aWriteRefusedByAReadOnlyServerRetiresTheConnectionAndItsIdleSiblings(JdbcDriver driver) {
 		String database = writableDatabase("read_only_statement");
 		this.contextRunner.withPropertyValues("spring.datasource.url=" + url(database, driver)).run((context) -> {
@@ -109,7 +109,7 @@ class ReadOnlyFailoverIntegrationTest {
 	 * flushes the idle connections, by then the one that met the error too.
 	 */
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void aUnitFailedByAReadOnlyServerFlushesTheIdleConnections(JdbcDriver driver) {
 		String database = writableDatabase("read_only_prepared");
 		this.contextRunner.withPropertyValues("spring.datasource.url=" + url(database, driver)).run((context) -> {
@@ -121,7 +121,7 @@ class ReadOnlyFailoverIntegrationTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(JdbcDriver.class)
+	@EnumSource(names = { "MYSQL_CONNECTOR_J", "MARIADB_CONNECTOR_J" })
 	void withTheSettingOffTheConnectionsStay(JdbcDriver driver) {
 		String database = writableDatabase("read_only_off");
 		this.contextRunner

@@ -79,10 +79,13 @@ public final class EmbeddedMariaDb {
 	/**
 	 * Creates a fresh database for one test.
 	 * @param prefix a readable prefix for the database name
-	 * @param driver the driver the URL is for
+	 * @param driver the driver the URL is for, one of the MariaDB drivers
 	 * @return the JDBC URL of the new database
 	 */
 	public static String createDatabase(String prefix, JdbcDriver driver) {
+		if (driver.isPostgres()) {
+			throw new IllegalArgumentException(driver + " runs against EmbeddedPostgres");
+		}
 		String name = prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + databaseCounter.incrementAndGet();
 		execute("CREATE DATABASE " + name);
 		return driver.url("localhost:" + port(), name);
@@ -107,12 +110,7 @@ public final class EmbeddedMariaDb {
 	}
 
 	public static void execute(String sql) {
-		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Admin statement failed: " + sql, ex);
-		}
+		Sql.execute(EmbeddedMariaDb::adminConnection, sql);
 	}
 
 	/**

@@ -32,6 +32,29 @@ public final class Sql {
 		}
 	}
 
+	/** Opens a connection for one administrative statement. */
+	@FunctionalInterface
+	public interface AdminConnections {
+
+		Connection open() throws SQLException;
+
+	}
+
+	/**
+	 * Runs one administrative statement on a connection of its own.
+	 * @param admin opens the connection, closed afterwards
+	 * @param sql the statement
+	 * @throws IllegalStateException if the statement fails
+	 */
+	public static void execute(AdminConnections admin, String sql) {
+		try (Connection connection = admin.open(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Admin statement failed: " + sql, ex);
+		}
+	}
+
 	/**
 	 * The sessions connected to a database now, other than the one asking.
 	 * @param admin a connection of the server

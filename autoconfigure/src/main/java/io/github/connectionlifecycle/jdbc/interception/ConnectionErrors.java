@@ -2,6 +2,7 @@ package io.github.connectionlifecycle.jdbc.interception;
 
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
@@ -21,6 +22,14 @@ final class ConnectionErrors {
 
 	/** SQLState of a server that rejected a new connection (MySQL's "Too many connections"). */
 	private static final String REJECTED = "08004";
+
+	/**
+	 * PostgreSQL's SQLStates of a server ending the session, sent just before it closes the
+	 * socket, so they reach the driver instead of a class 08 state: admin_shutdown (also
+	 * {@code pg_terminate_backend}), crash_shutdown, cannot_connect_now (starting or shutting
+	 * down), idle_session_timeout and idle_in_transaction_session_timeout.
+	 */
+	private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03", "57P05", "25P03");
 
 	/** MySQL and MariaDB ER_OPTION_PREVENTS_STATEMENT: "running with the --read-only option". */
 	private static final int OPTION_PREVENTS_STATEMENT = 1290;
@@ -44,8 +53,9 @@ final class ConnectionErrors {
 
 	/**
 	 * Whether a failure of an operation on a held connection says the connection is broken:
-	 * SQLState class 08, {@link SQLRecoverableException}, or a driver communication
-	 * exception, in the failure or any of its causes.
+	 * SQLState class 08, PostgreSQL's states of a session the server ended,
+	 * {@link SQLRecoverableException}, or a driver communication exception, in the failure
+	 * or any of its causes.
 	 * @param failure the failure, possibly wrapped by Spring or the application
 	 * @return {@code true} when the connection should be retired without trusting a ping
 	 */
@@ -97,7 +107,8 @@ final class ConnectionErrors {
 			if (REJECTED.equals(sqlState)) {
 				return false;
 			}
-			if (sqlException instanceof SQLRecoverableException || (sqlState != null && sqlState.startsWith("08"))) {
+			if (sqlException instanceof SQLRecoverableException
+					|| (sqlState != null && (sqlState.startsWith("08") || SESSION_ENDED.contains(sqlState)))) {
 				return true;
 			}
 		}

@@ -218,7 +218,7 @@ final class ManagedDataSource {
 			return;
 		}
 		String message = "DataSource '" + this.name + "': the database server closes connections idle for "
-				+ timeout.toSeconds() + " s (wait_timeout), but " + String.join("; ", problems)
+				+ timeout.toSeconds() + " s (" + this.serverIdleTimeout.setting() + "), but " + String.join("; ", problems)
 				+ ". Units of work are protected by connection-lifecycle; other borrows are not. "
 				+ "Set connection.server-timeout-check=off to silence this.";
 		if (atStartup && this.policy.failOnServerTimeoutProblems()) {

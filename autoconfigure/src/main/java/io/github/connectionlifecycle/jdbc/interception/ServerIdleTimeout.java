@@ -5,7 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -20,16 +22,31 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The database server's idle timeout for the connections of one DataSource, read once from
- * a pooled connection ({@code @@session.wait_timeout} on MySQL and MariaDB; other databases
- * have none to read), and, from the same connection, whether the operating system shows the
- * pool's sockets to the liveness check. When the server cannot be reached, the read is
- * retried at most every 30 s.
+ * a pooled connection ({@code @@session.wait_timeout} on MySQL and MariaDB,
+ * {@code idle_session_timeout} on PostgreSQL 14 and later; other databases have none to
+ * read), and, from the same connection, whether the operating system shows the pool's
+ * sockets to the liveness check. When the server cannot be reached, the read is retried at
+ * most every 30 s.
+ * <p>
+ * PostgreSQL's {@code idle_in_transaction_session_timeout} is read too, but only shown: it
+ * ends sessions idle inside a transaction, which pooled connections never are; a unit that
+ * holds a transaction open that long loses its connection with SQLState 25P03, which
+ * {@link ConnectionErrors} counts as broken.
  */
 final class ServerIdleTimeout {
 
 	private static final Log logger = LogFactory.getLog(ServerIdleTimeout.class);
 
 	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+	private static final String MYSQL_SETTING = "wait_timeout";
+
+	private static final String POSTGRES_SETTING = "idle_session_timeout";
+
+	private static final String POSTGRES_IN_TRANSACTION_SETTING = "idle_in_transaction_session_timeout";
+
+	private static final String POSTGRES_QUERY = "SELECT name, setting FROM pg_settings WHERE name IN ('"
+			+ POSTGRES_SETTING + "', '" + POSTGRES_IN_TRANSACTION_SETTING + "')";
 
 	private final String beanName;
 
@@ -54,6 +71,9 @@ final class ServerIdleTimeout {
 	/** Where the timeout came from, or why there is none. */
 	private volatile String source = "not read yet";
 
+	/** The server's name for its idle timeout, for messages. */
+	private volatile String setting = MYSQL_SETTING;
+
 	ServerIdleTimeout(String beanName, DataSource dataSource, PoolAdapter pool, boolean probeSockets) {
 		this.beanName = beanName;
 		this.dataSource = dataSource;
@@ -67,6 +87,15 @@ final class ServerIdleTimeout {
 	 */
 	String source() {
 		return this.source;
+	}
+
+	/**
+	 * The server's name for its idle timeout, as its users know it from their server
+	 * configuration.
+	 * @return {@code wait_timeout} or {@code idle_session_timeout}
+	 */
+	String setting() {
+		return this.setting;
 	}
 
 	boolean isKnown() {
@@ -139,7 +168,7 @@ final class ServerIdleTimeout {
 		catch (SQLException | RuntimeException ex) {
 			this.source = "could not be read yet (" + ex.getClass().getSimpleName() + "); retried every "
 					+ TimeUnit.NANOSECONDS.toSeconds(RETRY_NANOS) + " s";
-			logger.warn("DataSource '" + this.beanName + "': could not read the server's wait_timeout ("
+			logger.warn("DataSource '" + this.beanName + "': could not read the server's idle timeout ("
 					+ ex.getMessage() + "); connections are retired by age only until it is read");
 			return false;
 		}
@@ -190,15 +219,49 @@ final class ServerIdleTimeout {
 	private @Nullable Duration query(Connection connection) throws SQLException {
 		String productName = connection.getMetaData().getDatabaseProductName();
 		String product = productName.toLowerCase(Locale.ROOT);
-		if (!product.contains("mysql") && !product.contains("mariadb")) {
-			this.source = "none: " + productName + " has no idle timeout to read";
-			return null;
+		if (product.contains("mysql") || product.contains("mariadb")) {
+			return queryMySql(connection);
 		}
+		if (product.contains("postgresql")) {
+			return queryPostgres(connection);
+		}
+		this.source = "none: " + productName + " has no idle timeout to read";
+		return null;
+	}
+
+	private @Nullable Duration queryMySql(Connection connection) throws SQLException {
+		this.setting = MYSQL_SETTING;
 		this.source = "SELECT @@session.wait_timeout";
 		try (Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery("SELECT @@session.wait_timeout")) {
 			return result.next() ? Duration.ofSeconds(result.getLong(1)) : null;
 		}
+	}
+
+	private @Nullable Duration queryPostgres(Connection connection) throws SQLException {
+		this.setting = POSTGRES_SETTING;
+		Map<String, Long> millis = new HashMap<>();
+		try (Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery(POSTGRES_QUERY)) {
+			while (result.next()) {
+				// Both are integers in milliseconds; 0 switches them off.
+				millis.put(result.getString(1), Long.parseLong(result.getString(2)));
+			}
+		}
+		long inTransaction = millis.getOrDefault(POSTGRES_IN_TRANSACTION_SETTING, 0L);
+		String inTransactionNote = (inTransaction > 0) ? "; " + POSTGRES_IN_TRANSACTION_SETTING + " "
+				+ Duration.ofMillis(inTransaction) + " ends units idle that long inside a transaction" : "";
+		Long idleSession = millis.get(POSTGRES_SETTING);
+		if (idleSession == null) {
+			this.source = "none: PostgreSQL before 14 has no " + POSTGRES_SETTING + inTransactionNote;
+			return null;
+		}
+		if (idleSession == 0) {
+			this.source = "none: " + POSTGRES_SETTING + " is 0 (off), from pg_settings" + inTransactionNote;
+			return null;
+		}
+		this.source = POSTGRES_SETTING + " from pg_settings" + inTransactionNote;
+		return Duration.ofMillis(idleSession);
 	}
 
 	/** Whether the liveness check can see a pool's sockets, and if not, why. */

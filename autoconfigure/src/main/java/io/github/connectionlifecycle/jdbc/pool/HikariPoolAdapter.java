@@ -118,7 +118,7 @@ final class HikariPoolAdapter implements PoolAdapter {
 		}
 		String fix = (timeout > MIN_HIKARI_TIMING_MILLIS)
 				? "set spring.datasource.hikari.keepalive-time below " + serverIdleTimeout.toSeconds() + " s"
-				: "HikariCP cannot ping or retire connections sooner than 30 s, so raise wait_timeout above 30 s";
+				: "HikariCP cannot ping or retire connections sooner than 30 s, so raise the server's idle timeout above 30 s";
 		return List.of("HikariCP pool '" + this.hikari.getPoolName() + "' keeps idle connections for up to "
 				+ "max-lifetime=" + Duration.ofMillis(maxLifetime) + " with keepalive-time="
 				+ Duration.ofMillis(keepalive) + " (" + fix + ")");

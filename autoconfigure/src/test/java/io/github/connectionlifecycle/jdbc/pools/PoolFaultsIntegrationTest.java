@@ -1,21 +1,18 @@
 package io.github.connectionlifecycle.jdbc.pools;
 
-import java.util.Arrays;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.jdbc.pools.PoolScenarios.Pool;
-import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
 import io.github.connectionlifecycle.testsupport.JdbcDriver;
+import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.EnumSource.Mode;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,20 +26,21 @@ import static io.github.connectionlifecycle.jdbc.pools.PoolScenarios.unitsAfterK
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every supported pool against the two faults of the seed, on a real MariaDB: an idle gap
- * longer than wait_timeout, and a KILL of every pool session between units of work, each
- * with mysql-connector-j and with MariaDB Connector/J. With the starter no unit fails;
- * switched off, the same scenario fails units (or, for HikariCP, floods the log with
- * validation warnings), which proves the scenario bites.
+ * Every supported pool against the two faults of the seed, on a real MariaDB with
+ * mysql-connector-j and with MariaDB Connector/J, and on a real PostgreSQL: an idle gap
+ * longer than the server's idle timeout (wait_timeout, idle_session_timeout), and a KILL
+ * ({@code pg_terminate_backend}) of every pool session between units of work. With the
+ * starter no unit fails; switched off, the same scenario fails units (or, for HikariCP,
+ * floods the log with validation warnings), which proves the scenario bites.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PoolFaultsIntegrationTest {
 
 	@ParameterizedTest(name = "{0} {1}")
-	@MethodSource("poolsAndDrivers")
-	void idleGapsLongerThanWaitTimeoutFailNoUnit(Pool pool, JdbcDriver driver, CapturedOutput output) {
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyPoolAndDriver")
+	void idleGapsLongerThanTheServersIdleTimeoutFailNoUnit(Pool pool, JdbcDriver driver, CapturedOutput output) {
 		// No health checks: the idle pool is flushed when the first unit after the gap starts.
-		contextRunner(pool, EmbeddedMariaDb.createDatabase("idle_" + pool, driver)).run((context) -> {
+		contextRunner(pool, driver.createDatabase("idle_" + pool)).run((context) -> {
 			assertThat(unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.IDLE);
 		});
@@ -51,10 +49,10 @@ class PoolFaultsIntegrationTest {
 
 	// Tomcat with test-on-borrow re-validates a connection idle longer than its 3 s
 	// validation-interval, which the gap is: it survives idle gaps without the starter.
-	@ParameterizedTest
-	@EnumSource(value = Pool.class, names = "TOMCAT_VALIDATING", mode = Mode.EXCLUDE)
-	void withoutTheStarterIdleGapsFailUnitsOrWarn(Pool pool, CapturedOutput output) {
-		contextRunner(pool, EmbeddedMariaDb.createDatabase("idle_off_" + pool))
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("everyPoolButValidatingTomcatWithADriverPerServer")
+	void withoutTheStarterIdleGapsFailUnitsOrWarn(Pool pool, JdbcDriver driver, CapturedOutput output) {
+		contextRunner(pool, driver.createDatabase("idle_off_" + pool))
 			.withPropertyValues("connection.enabled=false")
 			.run((context) -> {
 				int failed = unitsAfterIdleGaps(context, context.getBean(DataSource.class), 1);
@@ -68,12 +66,12 @@ class PoolFaultsIntegrationTest {
 	}
 
 	@ParameterizedTest(name = "{0} {1}")
-	@MethodSource("poolsAndDrivers")
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyPoolAndDriver")
 	void killedSessionsFailNoUnit(Pool pool, JdbcDriver driver) {
 		// Health checks on: no pool re-validates a connection it handed out moments ago
 		// (HikariCP trusts 500 ms, Tomcat its validation-interval; DBCP2 without
 		// test-on-borrow, a single connection and an unknown pool never validate).
-		String url = EmbeddedMariaDb.createDatabase("kill_" + pool, driver);
+		String url = driver.createDatabase("kill_" + pool);
 		contextRunner(pool, url).withPropertyValues("connection.health-checks=true").run((context) -> {
 			assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 3)).isZero();
 			assertThat(context.getBean(RetirementRecorder.class).reasons()).contains(RetirementReason.BROKEN);
@@ -81,17 +79,19 @@ class PoolFaultsIntegrationTest {
 	}
 
 	@ParameterizedTest(name = "{0} {1}")
-	@MethodSource("poolsAndDrivers")
+	@MethodSource("io.github.connectionlifecycle.jdbc.pools.PoolScenarios#everyPoolAndDriver")
 	void withoutTheStarterKilledSessionsFailUnits(Pool pool, JdbcDriver driver) {
-		String url = EmbeddedMariaDb.createDatabase("kill_off_" + pool, driver);
+		String url = driver.createDatabase("kill_off_" + pool);
 		contextRunner(pool, url).withPropertyValues("connection.enabled=false")
 			.run((context) -> assertThat(unitsAfterKills(context, context.getBean(DataSource.class), url, 1))
 				.isPositive());
 	}
 
-	static Stream<Arguments> poolsAndDrivers() {
-		return Arrays.stream(Pool.values())
-			.flatMap((pool) -> Arrays.stream(JdbcDriver.values()).map((driver) -> Arguments.of(pool, driver)));
+	/** One driver per server (mysql-connector-j on MariaDB): the proof that the scenario bites. */
+	static Stream<Arguments> everyPoolButValidatingTomcatWithADriverPerServer() {
+		return PoolScenarios.everyPoolAndDriver()
+			.filter((arguments) -> arguments.get()[0] != Pool.TOMCAT_VALIDATING
+					&& arguments.get()[1] != JdbcDriver.MARIADB_CONNECTOR_J);
 	}
 
 	@Test

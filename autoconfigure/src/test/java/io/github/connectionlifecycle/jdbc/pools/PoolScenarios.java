@@ -1,7 +1,9 @@
 package io.github.connectionlifecycle.jdbc.pools;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -10,10 +12,12 @@ import io.github.connectionlifecycle.autoconfigure.ConnectionLifecycleAutoConfig
 import io.github.connectionlifecycle.autoconfigure.DataSourceConnectionLifecycleAutoConfiguration;
 import io.github.connectionlifecycle.jdbc.RetirementReason;
 import io.github.connectionlifecycle.testsupport.EmbeddedMariaDb;
+import io.github.connectionlifecycle.testsupport.EmbeddedPostgres;
 import io.github.connectionlifecycle.testsupport.JdbcDriver;
 import io.github.connectionlifecycle.testsupport.RetirementRecorder;
 import io.github.connectionlifecycle.testsupport.Units;
 import org.apache.commons.dbcp2.BasicDataSource;
+import org.junit.jupiter.params.provider.Arguments;
 
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -25,19 +29,17 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Test kit for the pool tests: a DataSource of each kind on the embedded MariaDB
- * (wait_timeout 2 s), units of work that count their failures, and the two faults: an idle
- * gap longer than wait_timeout, and a KILL of every session of the pool.
+ * Test kit for the pool tests: a DataSource of each kind for each {@link JdbcDriver}, on
+ * the embedded MariaDB (wait_timeout 2 s) or the embedded PostgreSQL (idle_session_timeout
+ * 2 s), units of work that count their failures, and the two faults: an idle gap longer
+ * than the server's idle timeout, and a KILL of every session of the pool.
  */
 final class PoolScenarios {
 
-	static final String USERNAME = EmbeddedMariaDb.username();
-
-	static final String PASSWORD = EmbeddedMariaDb.password();
-
 	static final String HIKARI_VALIDATION_WARNING = "Failed to validate connection";
 
-	private static final long IDLE_GAP_MILLIS = (EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS + 1) * 1000L;
+	private static final long IDLE_GAP_MILLIS = (Math.max(EmbeddedMariaDb.WAIT_TIMEOUT_SECONDS,
+			EmbeddedPostgres.IDLE_SESSION_TIMEOUT_SECONDS) + 1) * 1000L;
 
 	private PoolScenarios() {
 	}
@@ -48,8 +50,8 @@ final class PoolScenarios {
 		HIKARI((url) -> {
 			HikariDataSource hikari = new HikariDataSource();
 			hikari.setJdbcUrl(url);
-			hikari.setUsername(USERNAME);
-			hikari.setPassword(PASSWORD);
+			hikari.setUsername(JdbcDriver.of(url).username());
+			hikari.setPassword(JdbcDriver.of(url).password());
 			hikari.setMaximumPoolSize(4);
 			return hikari;
 		}),
@@ -68,7 +70,8 @@ final class PoolScenarios {
 		}),
 
 		/** One shared connection, handed out as is (suppressClose=false), as JdbcTemplate expects. */
-		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, USERNAME, PASSWORD, false)),
+		SINGLE_CONNECTION((url) -> new SingleConnectionDataSource(url, JdbcDriver.of(url).username(),
+				JdbcDriver.of(url).password(), false)),
 
 		/** A pool the starter has no adapter for. */
 		UNKNOWN(UnknownPool::new);
@@ -85,12 +88,18 @@ final class PoolScenarios {
 
 	}
 
+	/** @return every pool with every driver, each on its embedded server, for parameterized tests */
+	static Stream<Arguments> everyPoolAndDriver() {
+		return Arrays.stream(Pool.values())
+			.flatMap((pool) -> Arrays.stream(JdbcDriver.values()).map((driver) -> Arguments.of(pool, driver)));
+	}
+
 	static org.apache.tomcat.jdbc.pool.DataSource tomcat(String url, boolean testOnBorrow) {
 		org.apache.tomcat.jdbc.pool.DataSource tomcat = new org.apache.tomcat.jdbc.pool.DataSource();
 		tomcat.setUrl(url);
 		tomcat.setDriverClassName(JdbcDriver.of(url).driverClassName());
-		tomcat.setUsername(USERNAME);
-		tomcat.setPassword(PASSWORD);
+		tomcat.setUsername(JdbcDriver.of(url).username());
+		tomcat.setPassword(JdbcDriver.of(url).password());
 		tomcat.setInitialSize(1);
 		tomcat.setMinIdle(1);
 		tomcat.setMaxIdle(4);
@@ -106,8 +115,8 @@ final class PoolScenarios {
 	static BasicDataSource dbcp2(String url) {
 		BasicDataSource dbcp = new BasicDataSource();
 		dbcp.setUrl(url);
-		dbcp.setUsername(USERNAME);
-		dbcp.setPassword(PASSWORD);
+		dbcp.setUsername(JdbcDriver.of(url).username());
+		dbcp.setPassword(JdbcDriver.of(url).password());
 		dbcp.setMaxTotal(4);
 		return dbcp;
 	}
@@ -130,7 +139,7 @@ final class PoolScenarios {
 	}
 
 	/**
-	 * A warm-up unit, then each unit after an idle gap longer than the server's wait_timeout.
+	 * A warm-up unit, then each unit after an idle gap longer than the server's idle timeout.
 	 * @return how many units failed
 	 */
 	static int unitsAfterIdleGaps(AssertableApplicationContext context, DataSource dataSource, int gaps)
@@ -154,7 +163,7 @@ final class PoolScenarios {
 		Runnable work = selectOne(dataSource);
 		assertThat(units.run("warm-up", work)).as("warm-up").isTrue();
 		for (int kill = 0; kill < kills; kill++) {
-			assertThat(EmbeddedMariaDb.killSessions(url)).as("sessions killed").isPositive();
+			assertThat(JdbcDriver.of(url).killSessions(url)).as("sessions killed").isPositive();
 			units.run("after-kill-" + kill, work);
 		}
 		return units.failures();

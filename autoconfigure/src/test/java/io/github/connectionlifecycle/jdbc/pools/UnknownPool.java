@@ -11,6 +11,8 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import io.github.connectionlifecycle.testsupport.JdbcDriver;
+
 /**
  * A minimal pool the connection lifecycle has no adapter for: idle physical connections in
  * a deque, handed out behind proxies whose {@code close()} returns them; a closed physical
@@ -33,7 +35,8 @@ final class UnknownPool implements DataSource {
 			physical = this.idle.pollFirst();
 		}
 		if (physical == null) {
-			physical = DriverManager.getConnection(this.url, PoolScenarios.USERNAME, PoolScenarios.PASSWORD);
+			JdbcDriver driver = JdbcDriver.of(this.url);
+			physical = DriverManager.getConnection(this.url, driver.username(), driver.password());
 		}
 		return handle(physical);
 	}

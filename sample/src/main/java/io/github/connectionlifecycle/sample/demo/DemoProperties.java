@@ -39,10 +39,25 @@ public class DemoProperties {
 	private Duration handlingTimeout = Duration.ofSeconds(30);
 
 	/**
+	 * Whether to start an embedded MariaDB and Kafka broker for spring.datasource.url and
+	 * spring.kafka.bootstrap-servers left unset. Off when the servers come from elsewhere,
+	 * such as the containers of TestSampleApplication.
+	 */
+	private boolean embeddedServers = true;
+
+	/**
 	 * Whether the application keeps running after the demo, so that its Actuator endpoints
 	 * can be read (the "actuator" profile sets it).
 	 */
 	private boolean stayUp;
+
+	public boolean isEmbeddedServers() {
+		return this.embeddedServers;
+	}
+
+	public void setEmbeddedServers(boolean embeddedServers) {
+		this.embeddedServers = embeddedServers;
+	}
 
 	public int getEvents() {
 		return this.events;

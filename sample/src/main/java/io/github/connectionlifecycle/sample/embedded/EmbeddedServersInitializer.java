@@ -16,7 +16,8 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Starts an embedded MariaDB when {@code spring.datasource.url} is not set, and an embedded
  * Kafka broker when {@code spring.kafka.bootstrap-servers} is not set, then points the
- * application at them. Set those properties to use servers of your own.
+ * application at them. Set those properties to use servers of your own, or
+ * {@code demo.embedded-servers=false} when they come from elsewhere (containers).
  * <p>
  * An initializer rather than an environment post-processor: logging is configured by now,
  * so the servers' start-up follows the application's log levels.
@@ -30,12 +31,12 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
 	@Override
 	public void initialize(ConfigurableApplicationContext context) {
 		ConfigurableEnvironment environment = context.getEnvironment();
-		boolean startMariaDb = !environment.containsProperty(DATASOURCE_URL);
-		boolean startKafka = !environment.containsProperty(KAFKA_BOOTSTRAP_SERVERS);
+		DemoProperties demo = Binder.get(environment).bindOrCreate("demo", DemoProperties.class);
+		boolean startMariaDb = demo.isEmbeddedServers() && !environment.containsProperty(DATASOURCE_URL);
+		boolean startKafka = demo.isEmbeddedServers() && !environment.containsProperty(KAFKA_BOOTSTRAP_SERVERS);
 		if (!startMariaDb && !startKafka) {
 			return;
 		}
-		DemoProperties demo = Binder.get(environment).bindOrCreate("demo", DemoProperties.class);
 		EmbeddedServers servers = new EmbeddedServers();
 		Map<String, Object> properties = new LinkedHashMap<>();
 		try {
