@@ -155,6 +155,10 @@ final class ServerIdleTimeout {
 		try {
 			if (borrowed != null) {
 				readFrom(borrowed);
+				if (!borrowed.getAutoCommit()) {
+					// The borrower gets the connection as the pool gave it: no transaction of ours.
+					borrowed.rollback();
+				}
 			}
 			else {
 				readThroughPool();
