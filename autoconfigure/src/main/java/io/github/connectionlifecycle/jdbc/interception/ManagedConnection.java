@@ -172,10 +172,6 @@ final class ManagedConnection {
 		BORROWED.setRelease(this, false);
 	}
 
-	boolean isRetired() {
-		return this.retired;
-	}
-
 	/**
 	 * Claims the retirement of this connection for the caller.
 	 * @return {@code false} when it is retired, or claimed by another thread

@@ -85,7 +85,8 @@ final class ManagedDataSource {
 
 	private volatile long activeUntilNanos = System.nanoTime();
 
-	private volatile long lastFlushNanos = this.activeUntilNanos;
+	/** When the pool's idle connections were last renewed: flushed, or refilled with fresh ones. */
+	private volatile long lastRenewedNanos = this.activeUntilNanos;
 
 	private volatile long idleLimitNanos;
 
@@ -455,7 +456,7 @@ final class ManagedDataSource {
 	}
 
 	private long quietNanos(long nowNanos) {
-		return nowNanos - Math.max(this.activeUntilNanos, this.lastFlushNanos);
+		return nowNanos - Math.max(this.activeUntilNanos, this.lastRenewedNanos);
 	}
 
 	boolean checksLiveness() {
@@ -624,7 +625,7 @@ final class ManagedDataSource {
 			this.refillBackOffNanos = 0;
 			if (opened > 0) {
 				// Fresh connections: the pool's quiet time starts again.
-				this.lastFlushNanos = System.nanoTime();
+				this.lastRenewedNanos = System.nanoTime();
 				if (logger.isDebugEnabled()) {
 					logger.debug("DataSource '" + this.name + "': opened " + opened + " connection(s) in the background");
 				}
@@ -696,7 +697,7 @@ final class ManagedDataSource {
 			return -1;
 		}
 		if (flushed >= 0) {
-			this.lastFlushNanos = System.nanoTime();
+			this.lastRenewedNanos = System.nanoTime();
 			this.connections.values().forEach((connection) -> {
 				connection.markRetired();
 				if (ages != null) {

@@ -125,14 +125,6 @@ final class ServerIdleTimeout {
 	}
 
 	/**
-	 * Reads the timeout unless it is known or was tried within the last 30 s.
-	 * @return whether this call read it
-	 */
-	synchronized boolean read() {
-		return read(null);
-	}
-
-	/**
 	 * Whether a read is due: not known yet, and not tried within the last 30 s.
 	 * @return {@code true} when {@link #read(Connection)} would read
 	 */
